@@ -1,0 +1,104 @@
+/**
+ * Console capture for one run. Messages are formatted exactly as Node's `util.format` would
+ * (workerd implements `node:util`), kept in order with their level and time, and bounded: a run
+ * that logs past its budget ends with a `resource` error, keeping what was logged until then.
+ */
+
+import { format, inspect } from "node:util";
+import type { LogEntry, LogLevel } from "../shared/protocol";
+import { LimitError } from "./errors";
+import { formatBytes, type RunState } from "./run-state";
+
+export class LogCollector {
+  readonly entries: LogEntry[] = [];
+  private bytes = 0;
+  private full = false;
+
+  constructor(private readonly run: RunState) {}
+
+  add(level: LogLevel, message: string): void {
+    if (this.full || this.run.isFinished) return;
+    const { logBytes, logEntries } = this.run.limits;
+    const ms = Date.now() - this.run.startedAt;
+    if (this.entries.length >= logEntries || this.bytes + message.length > logBytes) {
+      this.full = true;
+      const room = Math.max(0, logBytes - this.bytes);
+      if (room > 0 && this.entries.length < logEntries) {
+        this.entries.push({ level, message: `${message.slice(0, room)}… [truncated]`, ms });
+      }
+      throw this.run.end(
+        new LimitError(
+          "resource",
+          `Log output exceeded its limit (${logEntries} entries or ${formatBytes(logBytes)}); the run was stopped.`,
+        ),
+      );
+    }
+    this.bytes += message.length;
+    this.entries.push({ level, message, ms });
+  }
+}
+
+/** A `console` whose every method writes to the run's collector. */
+export function createConsole(logs: LogCollector): Console {
+  let indent = "";
+  const counts = new Map<string, number>();
+  const timers = new Map<string, number>();
+  const write = (level: LogLevel, args: unknown[]) => {
+    const text = format(...args);
+    logs.add(level, indent ? text.replace(/^/gm, indent) : text);
+  };
+  const elapsed = (label: string) => {
+    const started = timers.get(label);
+    return started === undefined ? undefined : `${label}: ${Date.now() - started}ms`;
+  };
+
+  const methods = {
+    log: (...args: unknown[]) => write("log", args),
+    info: (...args: unknown[]) => write("info", args),
+    warn: (...args: unknown[]) => write("warn", args),
+    error: (...args: unknown[]) => write("error", args),
+    debug: (...args: unknown[]) => write("debug", args),
+    trace: (...args: unknown[]) => {
+      const stack = (new Error().stack ?? "").split("\n").slice(2).join("\n");
+      write("debug", [`Trace: ${format(...args)}\n${stack}`]);
+    },
+    dir: (value: unknown, options?: object) => write("log", [inspect(value, options)]),
+    dirxml: (...args: unknown[]) => write("log", args),
+    table: (data: unknown) => write("log", [inspect(data)]),
+    assert: (condition: unknown, ...args: unknown[]) => {
+      if (!condition) write("error", ["Assertion failed", ...args]);
+    },
+    count: (label = "default") => {
+      const count = (counts.get(label) ?? 0) + 1;
+      counts.set(label, count);
+      write("log", [`${label}: ${count}`]);
+    },
+    countReset: (label = "default") => {
+      counts.delete(label);
+    },
+    time: (label = "default") => {
+      timers.set(label, Date.now());
+    },
+    timeLog: (label = "default", ...args: unknown[]) => {
+      const text = elapsed(label);
+      if (text) write("log", [text, ...args]);
+    },
+    timeEnd: (label = "default") => {
+      const text = elapsed(label);
+      timers.delete(label);
+      if (text) write("log", [text]);
+    },
+    group: (...args: unknown[]) => {
+      if (args.length > 0) write("log", args);
+      indent += "  ";
+    },
+    groupCollapsed: (...args: unknown[]) => {
+      if (args.length > 0) write("log", args);
+      indent += "  ";
+    },
+    groupEnd: () => {
+      indent = indent.slice(2);
+    },
+  };
+  return methods as unknown as Console;
+}

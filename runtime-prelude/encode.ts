@@ -1,0 +1,249 @@
+/**
+ * Encodes a run's result as JSON text, never dropping a value silently (API.md, "result"):
+ * Date → ISO string, BigInt → decimal string, Map → object (or entries when a key is not a
+ * string), Set and typed arrays → arrays, NaN/Infinity → null, a cycle → "[Circular]", functions
+ * and symbols → a descriptive string. The writer counts bytes as it goes and stops at the budget,
+ * so a 60 MB result or a sparse array with a huge length costs no more than the limit.
+ */
+
+import { LimitError } from "./errors";
+import { formatBytes } from "./run-state";
+
+export interface EncodeLimits {
+  resultBytes: number;
+  resultDepth: number;
+}
+
+export class ResultEncodeError extends Error {
+  override name = "ResultEncodeError";
+}
+
+/** Returns JSON text for `value`, or `undefined` when the value itself is `undefined`. */
+export function encodeResult(value: unknown, limits: EncodeLimits): string | undefined {
+  if (value === undefined) return undefined;
+  const writer = new JsonWriter(limits);
+  writer.value(value, "", "result");
+  return writer.text();
+}
+
+const TYPED_ARRAY = Object.getPrototypeOf(Int8Array) as abstract new () => ArrayLike<number>;
+
+class JsonWriter {
+  private readonly parts: string[] = [];
+  private bytes = 0;
+  private readonly ancestors: object[] = [];
+
+  constructor(private readonly limits: EncodeLimits) {}
+
+  text(): string {
+    return this.parts.join("");
+  }
+
+  private emit(text: string): void {
+    this.bytes += text.length;
+    if (this.bytes > this.limits.resultBytes) this.overflow();
+    this.parts.push(text);
+  }
+
+  private overflow(): never {
+    throw new LimitError(
+      "resource",
+      `The result is larger than ${formatBytes(this.limits.resultBytes)} of JSON; return less data.`,
+    );
+  }
+
+  /** Writes one value. `key` is passed to `toJSON`; `path` names the value in error messages. */
+  value(value: unknown, key: string, path: string): void {
+    if (typeof value === "object" && value !== null) this.object(value, key, path);
+    else this.emit(this.primitive(value));
+  }
+
+  /** JSON text for anything that is not an object. Strings are checked against the budget first. */
+  private primitive(value: unknown): string {
+    switch (typeof value) {
+      case "string":
+        return this.quote(value);
+      case "number":
+        return Number.isFinite(value) ? JSON.stringify(value) : "null";
+      case "boolean":
+        return value ? "true" : "false";
+      case "bigint":
+      case "symbol":
+        return this.quote(value.toString());
+      case "function":
+        return this.quote(describeFunction(value));
+      default:
+        return "null";
+    }
+  }
+
+  private quote(text: string): string {
+    // Escaping never shortens a string, so an oversized one fails before it is copied.
+    if (this.bytes + text.length + 2 > this.limits.resultBytes) this.overflow();
+    return JSON.stringify(text);
+  }
+
+  private object(value: object, key: string, path: string): void {
+    if (this.ancestors.includes(value)) {
+      this.emit(this.quote("[Circular]"));
+      return;
+    }
+    if (this.ancestors.length >= this.limits.resultDepth) {
+      throw new LimitError("resource", `The result nests deeper than ${this.limits.resultDepth} levels (at ${path}).`);
+    }
+    this.ancestors.push(value);
+    try {
+      this.objectBody(value, key, path);
+    } finally {
+      this.ancestors.pop();
+    }
+  }
+
+  private objectBody(value: object, key: string, path: string): void {
+    if (value instanceof Date) {
+      this.emit(Number.isNaN(value.getTime()) ? "null" : this.quote(value.toISOString()));
+      return;
+    }
+    const toJSON = read(value, "toJSON", path);
+    if (typeof toJSON === "function") {
+      let replaced: unknown;
+      try {
+        replaced = toJSON.call(value, key);
+      } catch (error) {
+        throw failure(`${path}.toJSON() threw`, error);
+      }
+      this.value(replaced, key, path);
+    } else if (Array.isArray(value)) this.list(value, path);
+    else if (value instanceof Map) this.map(value, path);
+    else if (value instanceof Set) this.list([...value], path);
+    else if (value instanceof TYPED_ARRAY) this.numbers(value as ArrayLike<number | bigint>);
+    else if (value instanceof ArrayBuffer) this.numbers(new Uint8Array(value));
+    else if (value instanceof DataView) this.numbers(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
+    else if (value instanceof Number || value instanceof String || value instanceof Boolean) {
+      this.value(value.valueOf(), key, path);
+    } else if (value instanceof RegExp) this.emit(this.quote(String(value)));
+    else if (value instanceof Promise) this.emit(this.quote("[Promise]"));
+    else if (value instanceof WeakMap || value instanceof WeakSet || value instanceof WeakRef) {
+      this.emit(this.quote(`[${Object.prototype.toString.call(value).slice(8, -1)}]`));
+    } else if (value instanceof Error) this.error(value, path);
+    else this.record(value, ownKeys(value, path), path);
+  }
+
+  private list(items: readonly unknown[], path: string): void {
+    this.emit("[");
+    const length = items.length;
+    for (let index = 0; index < length; index++) {
+      if (index > 0) this.emit(",");
+      this.value(read(items, index, path), String(index), `${path}[${index}]`);
+    }
+    this.emit("]");
+  }
+
+  private numbers(items: ArrayLike<number | bigint>): void {
+    this.emit("[");
+    for (let index = 0; index < items.length; index++) {
+      if (index > 0) this.emit(",");
+      const item = items[index];
+      if (typeof item === "bigint") this.emit(this.quote(item.toString()));
+      else this.emit(Number.isFinite(item) ? String(item) : "null");
+    }
+    this.emit("]");
+  }
+
+  private map(map: Map<unknown, unknown>, path: string): void {
+    const entries = [...map];
+    if (entries.every(([key]) => typeof key === "string")) {
+      this.emit("{");
+      let first = true;
+      for (const [key, item] of entries) {
+        if (item === undefined) continue;
+        if (!first) this.emit(",");
+        first = false;
+        this.emit(this.quote(key as string));
+        this.emit(":");
+        this.value(item, key as string, `${path}.get(${JSON.stringify(key)})`);
+      }
+      this.emit("}");
+      return;
+    }
+    this.emit("[");
+    entries.forEach(([key, item], index) => {
+      if (index > 0) this.emit(",");
+      this.emit("[");
+      this.value(key, "0", `${path}[${index}][0]`);
+      this.emit(",");
+      this.value(item, "1", `${path}[${index}][1]`);
+      this.emit("]");
+    });
+    this.emit("]");
+  }
+
+  private error(error: Error, path: string): void {
+    const keys = ownKeys(error, path).filter((key) => key !== "name" && key !== "message");
+    this.emit("{");
+    this.emit(this.quote("name"));
+    this.emit(":");
+    this.emit(this.quote(String(read(error, "name", path))));
+    this.emit(",");
+    this.emit(this.quote("message"));
+    this.emit(":");
+    this.emit(this.quote(String(read(error, "message", path))));
+    if (keys.length > 0) this.emit(",");
+    this.members(error, keys, path);
+    this.emit("}");
+  }
+
+  private record(value: object, keys: string[], path: string): void {
+    this.emit("{");
+    this.members(value, keys, path);
+    this.emit("}");
+  }
+
+  private members(value: object, keys: string[], path: string): void {
+    let first = true;
+    for (const key of keys) {
+      const item = read(value, key, path);
+      if (item === undefined) continue;
+      if (!first) this.emit(",");
+      first = false;
+      this.emit(this.quote(key));
+      this.emit(":");
+      this.value(item, key, `${path}.${key}`);
+    }
+  }
+}
+
+/** Reads a property, naming the path when a getter or proxy trap throws. */
+function read(target: object, key: PropertyKey, path: string): unknown {
+  try {
+    return (target as Record<PropertyKey, unknown>)[key];
+  } catch (error) {
+    throw failure(`reading ${path}.${String(key)} threw`, error);
+  }
+}
+
+function ownKeys(value: object, path: string): string[] {
+  try {
+    return Object.keys(value);
+  } catch (error) {
+    throw failure(`listing the keys of ${path} threw`, error);
+  }
+}
+
+function failure(what: string, cause: unknown): Error {
+  if (cause instanceof LimitError) return cause;
+  const reason = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+  return new ResultEncodeError(`The result could not be encoded: ${what} ${reason}`);
+}
+
+function describeFunction(fn: Function): string {
+  let name = "";
+  try {
+    name = fn.name;
+  } catch {
+    // A proxy may refuse; an anonymous description is still accurate.
+  }
+  const isClass = /^class[\s{]/.test(Function.prototype.toString.call(fn));
+  if (isClass) return name ? `[class ${name}]` : "[class (anonymous)]";
+  return name ? `[Function: ${name}]` : "[Function (anonymous)]";
+}

@@ -1,0 +1,55 @@
+/**
+ * One run: evaluate the snippet with a fresh runtime, call it when it is a function, race the
+ * deadline, encode the result, and describe whatever went wrong. Never rejects: every failure of
+ * the user's code comes back as a `RunOutcome` of type "error".
+ */
+
+import type { RunMode, RunOutcome, RunRequest, SnippetMain } from "../shared/protocol";
+import { createConsole, LogCollector } from "./console";
+import { currentRun, type RunScope } from "./current";
+import { encodeResult } from "./encode";
+import { describeThrown } from "./errors";
+import { RunState } from "./run-state";
+import { createRuntime } from "./runtime";
+
+export interface SnippetModule {
+  default: SnippetMain;
+  mode: RunMode;
+}
+
+export async function runSnippet(snippet: SnippetModule, request: RunRequest): Promise<RunOutcome> {
+  const run = new RunState(request.timeoutMs, request.limits);
+  const logs = new LogCollector(run);
+  const scope: RunScope = { run, logs, console: createConsole(logs), $: createRuntime(run, request) };
+  let timer: number | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(run.end(run.timeoutError())), request.timeoutMs);
+  });
+  try {
+    const evaluation = currentRun.run(scope, () => evaluate(snippet, request, scope));
+    const result = await Promise.race([evaluation, deadline]);
+    return { type: "result", result, logs: logs.entries, runMs: Date.now() - run.startedAt };
+  } catch (thrown) {
+    const error = describeThrown(run.ended ?? thrown);
+    return { type: "error", error, logs: logs.entries, runMs: Date.now() - run.startedAt };
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+    run.finish();
+  }
+}
+
+async function evaluate(snippet: SnippetModule, request: RunRequest, scope: RunScope): Promise<string | undefined> {
+  const args: unknown = JSON.parse(request.args);
+  const { run } = scope;
+  let value = await snippet.default({ args, $: scope.$, console: scope.console, tick: run.tick });
+  if (snippet.mode === "call" && isCallable(value)) value = await value(args);
+  // A limit the code caught still ends the run: the user's handler does not get to succeed.
+  if (run.ended) throw run.ended;
+  const result = encodeResult(value, request.limits);
+  if (run.ended) throw run.ended;
+  return result;
+}
+
+function isCallable(value: unknown): value is (args: unknown) => unknown {
+  return typeof value === "function" && !/^class[\s{]/.test(Function.prototype.toString.call(value));
+}

@@ -1,0 +1,91 @@
+// Starts the service the way `npm start` does (wrangler dev: workerd with a real Worker Loader) and
+// waits until GET /health answers. Shared by `npm start`, the integration tests and the benchmarks,
+// so all three run exactly the same server.
+
+import { spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const wrangler = join(root, "node_modules/wrangler/bin/wrangler.js");
+
+/**
+ * V8 flags for local workerd. Local workerd enforces no CPU or memory limit on dynamic isolates,
+ * so these keep one hostile snippet from taking the whole process down:
+ * - a larger heap ceiling, so the sandbox's own limits (deadline, allocation guards) act first;
+ * - regular expressions that backtrack excessively fall back to V8's linear-time engine, which
+ *   ends catastrophic backtracking (`/(a+)+$/`) that no instrumentation can interrupt.
+ */
+export const WORKERD_V8_FLAGS = [
+  "--max-old-space-size=4096",
+  "--enable-experimental-regexp-engine-on-excessive-backtracks",
+  "--regexp-backtracks-before-fallback=50000",
+];
+
+export function devEnvironment(extra = {}) {
+  return {
+    ...process.env,
+    MINIFLARE_WORKERD_V8_FLAGS: WORKERD_V8_FLAGS.join(" "),
+    // No account and no network: skip wrangler's telemetry and its fetch of the Request.cf object.
+    WRANGLER_SEND_METRICS: "false",
+    CLOUDFLARE_CF_FETCH_ENABLED: "false",
+    ...extra,
+  };
+}
+
+export function wranglerDevArgs(args = []) {
+  return [wrangler, "dev", "--show-interactive-dev-session=false", ...args];
+}
+
+export async function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts `wrangler dev` on a free port (or `port`) and resolves once /health answers.
+ * `output` receives the server's stdout and stderr.
+ */
+export async function startDevServer({ port, args = [], env = {}, output = () => {}, timeoutMs = 90_000 } = {}) {
+  const listen = port ?? (await freePort());
+  const inspector = await freePort();
+  const child = spawn(
+    process.execPath,
+    wranglerDevArgs(["--port", String(listen), "--inspector-port", String(inspector), "--log-level", "warn", ...args]),
+    { cwd: root, env: devEnvironment(env), stdio: ["ignore", "pipe", "pipe"], detached: true },
+  );
+  child.stdout.on("data", (chunk) => output(chunk.toString()));
+  child.stderr.on("data", (chunk) => output(chunk.toString()));
+  const url = `http://127.0.0.1:${listen}`;
+  const stop = () =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once("exit", () => resolve());
+      try {
+        process.kill(-child.pid, "SIGTERM");
+      } catch {
+        resolve();
+      }
+    });
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited with code ${child.exitCode}`);
+    try {
+      const response = await fetch(`${url}/health`);
+      if (response.ok) return { url, port: listen, child, stop };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  await stop();
+  throw new Error(`wrangler dev did not answer /health within ${timeoutMs} ms`);
+}

@@ -1,0 +1,76 @@
+/**
+ * Limits on one execution, shared by the host (which validates requests and enforces a backstop)
+ * and the sandbox (which enforces them while user code runs). Every field names the abuse it
+ * bounds; `DEFAULT_LIMITS` holds the defaults documented in the README.
+ */
+
+export interface ExecutionLimits {
+  /** Largest `code` accepted, in UTF-8 bytes. Bounds compile time and compile-cache memory per request. */
+  codeBytes: number;
+  /** Largest request body, in bytes. Bounds memory spent reading and parsing one request (code + args). */
+  bodyBytes: number;
+  /** Deadline used when a request gives no `timeoutMs`. */
+  defaultTimeoutMs: number;
+  /** Largest `timeoutMs` a request may ask for. Bounds how long one request can hold a sandbox. */
+  maxTimeoutMs: number;
+  /** Formatted console output kept per run, in bytes. Bounds a log flood (`while (1) console.log(x)`). */
+  logBytes: number;
+  /** Console calls kept per run. Bounds a flood of tiny log entries, whose per-entry overhead dominates. */
+  logEntries: number;
+  /** Encoded result size, in bytes of JSON. Bounds a huge result (`"x".repeat(6e7)`). */
+  resultBytes: number;
+  /** Nesting depth of the encoded result. Bounds stack use on deeply nested values. */
+  resultDepth: number;
+  /**
+   * Bytes a run may request from bulk allocators (ArrayBuffer, typed arrays, Array#fill, Array.from,
+   * String#repeat, ...). Bounds memory bombs: local workerd has no per-isolate memory limit and aborts
+   * the whole process when one isolate exhausts its heap. Production also enforces 128 MB per isolate.
+   */
+  memoryBytes: number;
+  /**
+   * Work units (loop iterations and function entries) allowed per millisecond of deadline. A clock-free
+   * bound on synchronous spinning: in production `Date.now()` does not advance while code runs. Set to
+   * about three times the fastest instrumented loop measured locally (~570k iterations/ms), so the
+   * wall-clock deadline normally acts first where the clock runs.
+   */
+  fuelPerMs: number;
+  /** Grace the host adds to the deadline before giving up on a sandbox that did not answer. */
+  graceMs: number;
+  /** Outbound requests per run (production `limits.subRequests`). Bounds fan-out from one snippet. */
+  subRequests: number;
+}
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+export const DEFAULT_LIMITS: Readonly<ExecutionLimits> = Object.freeze({
+  codeBytes: 256 * KiB,
+  bodyBytes: 2 * MiB,
+  defaultTimeoutMs: 5_000,
+  maxTimeoutMs: 30_000,
+  logBytes: 1 * MiB,
+  logEntries: 10_000,
+  resultBytes: 4 * MiB,
+  resultDepth: 1_000,
+  memoryBytes: 128 * MiB,
+  fuelPerMs: 1_500_000,
+  graceMs: 1_000,
+  subRequests: 50,
+});
+
+/** The subset of limits the sandbox enforces itself; sent with every run. */
+export type SandboxLimits = Pick<
+  ExecutionLimits,
+  "logBytes" | "logEntries" | "resultBytes" | "resultDepth" | "memoryBytes" | "fuelPerMs"
+>;
+
+export function sandboxLimits(limits: ExecutionLimits): SandboxLimits {
+  return {
+    logBytes: limits.logBytes,
+    logEntries: limits.logEntries,
+    resultBytes: limits.resultBytes,
+    resultDepth: limits.resultDepth,
+    memoryBytes: limits.memoryBytes,
+    fuelPerMs: limits.fuelPerMs,
+  };
+}

@@ -1,0 +1,105 @@
+/**
+ * The host↔isolate protocol.
+ *
+ * The host compiles a submission into one ES module, `unit.js`, and loads it through the Worker
+ * Loader next to the prebuilt runtime prelude, `prelude.js`, which is the isolate's main module.
+ * The isolate is cached by content hash and may serve many runs, even concurrently, so it holds
+ * nothing about any caller: everything per-request travels in the `RunRequest` of each call.
+ *
+ *   host → isolate   `run(RunRequest)`, a Workers RPC call on the prelude's default entrypoint
+ *   isolate → host   resolves with a `RunOutcome`; user-code failures are data, never a rejection
+ *
+ * Values cross as JSON text (`args`, `result`, error properties) so both sides agree byte for byte
+ * on what was sent, sizes are exact, and the host never re-encodes a result.
+ *
+ * Inside the isolate the prelude calls the compiled module's default export once per run with a
+ * fresh `SnippetRuntime`; the module re-evaluates the user's top level on every call, so runs of the
+ * same code share no user state.
+ */
+
+import type { SandboxLimits } from "./limits";
+
+/** File names of the modules handed to the Worker Loader. */
+export const PRELUDE_MODULE = "prelude.js";
+export const UNIT_MODULE = "unit.js";
+
+/**
+ * How the prelude turns the snippet's completion value into the result.
+ * - `value`: the value is the result.
+ * - `call`: the value is a function (a function expression, a lone function declaration or an
+ *   `export default` function); it is called with `args` and its (awaited) return is the result.
+ *   A non-function value under `call` is returned as is, as `export default 42` must be.
+ */
+export type RunMode = "value" | "call";
+
+export interface RunRequest {
+  type: "run";
+  /** JSON text of the request's `args`. */
+  args: string;
+  /** Milliseconds the run may take, measured from when the isolate receives the call. */
+  timeoutMs: number;
+  limits: SandboxLimits;
+  /** Echoed into `$.ctx`. */
+  requestId: string;
+}
+
+export type ErrorKind = "syntax" | "runtime" | "timeout" | "resource";
+
+export interface LogEntry {
+  level: LogLevel;
+  message: string;
+  /** Milliseconds since the run started. */
+  ms: number;
+}
+
+export type LogLevel = "log" | "info" | "warn" | "error" | "debug";
+
+/** An error raised while the snippet ran, as the isolate saw it (positions not yet mapped). */
+export interface SandboxError {
+  kind: Exclude<ErrorKind, "syntax">;
+  name: string;
+  message: string;
+  /** V8 stack text; frames in the user's code read `unit.js:line:column` (generated coordinates). */
+  stack?: string;
+  /** JSON text of the thrown error's own enumerable, JSON-representable properties, if any. */
+  props?: string;
+}
+
+export type RunOutcome =
+  | {
+      type: "result";
+      /** JSON text of the encoded result; absent when the value was `undefined`. */
+      result?: string;
+      logs: LogEntry[];
+      /** Milliseconds the isolate spent between receiving the call and answering. */
+      runMs: number;
+    }
+  | {
+      type: "error";
+      error: SandboxError;
+      logs: LogEntry[];
+      runMs: number;
+    };
+
+/** The prelude's default entrypoint, as the host calls it over RPC. */
+export interface SandboxEntrypoint {
+  run(request: RunRequest): Promise<RunOutcome>;
+}
+
+/** The default export of `unit.js`: evaluates the user's code once, for one run. */
+export type SnippetMain = (runtime: SnippetRuntime) => Promise<unknown>;
+
+/** What the compiled snippet receives from the prelude for one run. */
+export interface SnippetRuntime {
+  args: unknown;
+  $: unknown;
+  console: Console;
+  /**
+   * Called every `FUEL_SLICE` work units by instrumented loops and function entries. Returns 0 to
+   * reset the caller's counter, or throws when the run is over (deadline, fuel, or already ended).
+   */
+  tick: () => number;
+}
+
+/** Work units between two `tick()` calls from instrumented code. */
+export const FUEL_SLICE = 1_000;

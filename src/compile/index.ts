@@ -1,0 +1,146 @@
+/**
+ * The compile pipeline: chains the stages, maps diagnostics back to the submitted text, and
+ * keeps results in a byte-bounded cache keyed by the unit id. Concurrent requests for the same
+ * id share one compilation.
+ *
+ *   fence → strip-types → parse → shape → resolve → instrument + wrap → emit → bundle
+ */
+
+import type { Program } from "acorn";
+import type { RunMode } from "../../shared/protocol";
+import { bundleModule, SOURCE_NAME } from "./bundle";
+import { ByteLru } from "./cache";
+import type { Diagnostic } from "./diagnostic";
+import { applyEdits } from "./emit";
+import { normalizeLineEndings, stripFence } from "./fence";
+import { type UnitKey, unitId } from "./hash";
+import type { CompileInput, Language } from "./input";
+import { instrumentEdits } from "./instrument";
+import { generatedNames } from "./names";
+import { parseProgram } from "./parse";
+import { type PositionStep, PositionTrace } from "./positions";
+import { resolveImports } from "./resolve";
+import { decideShape, type ShapeKind } from "./shape";
+import { stripTypes } from "./strip-types";
+import { wrapEdits } from "./wrap";
+
+export interface CompiledUnit {
+  id: string;
+  kind: ShapeKind;
+  mode: RunMode;
+  /** The language the code was read as (a ```ts fence makes it TypeScript). */
+  language: Language;
+  /** The module loaded as `unit.js` next to the prelude. */
+  code: string;
+  /** From positions in `code` to positions in the submitted text. */
+  trace: PositionTrace;
+}
+
+export type CompileResult =
+  | { ok: true; unit: CompiledUnit }
+  /** Diagnostics are located in the submitted text. */
+  | { ok: false; id: string; language: Language; diagnostics: Diagnostic[] };
+
+export type CompileOutcome = CompileResult & { cached: boolean; compileMs: number };
+
+export interface CompilerOptions {
+  /** Byte budget of the compile cache. */
+  cacheBytes: number;
+  /** Identifies this compiler, prelude and sandbox configuration; part of every id. */
+  build: string;
+}
+
+export class Compiler {
+  private readonly cache: ByteLru<CompileResult>;
+  private readonly inflight = new Map<string, Promise<CompileResult>>();
+
+  constructor(private readonly options: CompilerOptions) {
+    this.cache = new ByteLru(options.cacheBytes, sizeOf);
+  }
+
+  async compile(input: CompileInput, network: UnitKey["network"]): Promise<CompileOutcome> {
+    const started = performance.now();
+    const id = await unitId({ ...input, network, build: this.options.build });
+    const hit = this.cache.get(id);
+    if (hit) return { ...hit, cached: true, compileMs: performance.now() - started };
+
+    let pending = this.inflight.get(id);
+    if (!pending) {
+      pending = compileUnit(id, input).finally(() => this.inflight.delete(id));
+      this.inflight.set(id, pending);
+    }
+    const result = await pending;
+    this.cache.set(id, result);
+    return { ...result, cached: false, compileMs: performance.now() - started };
+  }
+
+  get cacheStats(): { entries: number; bytes: number; maxBytes: number } {
+    return { entries: this.cache.size, bytes: this.cache.bytes, maxBytes: this.options.cacheBytes };
+  }
+}
+
+/** Runs every stage on one input. Exported for tests; use `Compiler` to get caching. */
+export async function compileUnit(id: string, input: CompileInput): Promise<CompileResult> {
+  const unfenced = stripFence(normalizeLineEndings(input.code));
+  const language: Language = unfenced.typescriptFence ? "typescript" : input.language;
+  const steps: PositionStep[] = unfenced.lineOffset > 0 ? [{ type: "shift", lines: unfenced.lineOffset }] : [];
+  const failed = (diagnostics: Diagnostic[]): CompileResult => ({
+    ok: false,
+    id,
+    language,
+    diagnostics: locate(diagnostics, steps),
+  });
+
+  let js = unfenced.code;
+  let program: Program | undefined;
+  if (language === "typescript") {
+    const stripped = await stripTypes(js);
+    if (!stripped.ok) return failed(stripped.diagnostics);
+    js = stripped.value.code;
+    program = stripped.value.program;
+    steps.push(...stripped.value.steps);
+  }
+  if (!program) {
+    const parsed = parseProgram(js);
+    if (!parsed.ok) return failed(parsed.diagnostics);
+    program = parsed.value;
+  }
+
+  const shape = decideShape(program);
+  const imports = resolveImports(js, shape.requests);
+  if (!imports.ok) return failed(imports.diagnostics);
+
+  const names = generatedNames(js, program);
+  const emitted = applyEdits(js, [...instrumentEdits(program, names), ...wrapEdits(js, shape, names)]);
+  steps.push({ type: "map", map: emitted.map });
+
+  let code = emitted.code;
+  if (imports.value.length > 0) {
+    const bundled = await bundleModule(code);
+    code = bundled.code;
+    steps.push({ type: "map", map: bundled.map, source: SOURCE_NAME });
+  }
+  return {
+    ok: true,
+    unit: { id, kind: shape.kind, mode: shape.mode, language, code, trace: new PositionTrace(steps) },
+  };
+}
+
+/** Maps diagnostics from the input of the failing stage (the output of `steps`) to the submitted text. */
+function locate(diagnostics: Diagnostic[], steps: PositionStep[]): Diagnostic[] {
+  const trace = new PositionTrace(steps);
+  return diagnostics.map((diagnostic) => ({
+    ...diagnostic,
+    position: diagnostic.position && trace.toSource(diagnostic.position),
+  }));
+}
+
+/** Approximate bytes a cache entry holds: text counts twice (UTF-16), maps as their JSON. */
+function sizeOf(result: CompileResult): number {
+  if (!result.ok) return 256 + JSON.stringify(result.diagnostics).length * 2;
+  const maps = result.unit.trace.steps.reduce(
+    (total, step) => total + (step.type === "map" ? JSON.stringify(step.map).length : 16),
+    0,
+  );
+  return 256 + (result.unit.code.length + maps) * 2;
+}

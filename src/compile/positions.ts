@@ -1,0 +1,66 @@
+/**
+ * Traces a position in generated code back to the submitted text. Each stage that moves text
+ * contributes one step (a line shift or a source map); tracing walks the steps from last to first.
+ * Source maps are decoded lazily: only a failing run pays for them.
+ */
+
+import {
+  GREATEST_LOWER_BOUND,
+  LEAST_UPPER_BOUND,
+  originalPositionFor,
+  type SourceMapInput,
+  TraceMap,
+} from "@jridgewell/trace-mapping";
+import type MagicString from "magic-string";
+import type { Position } from "./diagnostic";
+
+export type MapInput = SourceMapInput;
+
+export type PositionStep =
+  | { type: "shift"; lines: number }
+  /** A source map from this step's output to its input; `source` names the input when the map has several. */
+  | { type: "map"; map: MapInput; source?: string };
+
+/** The edits made with `text` as a decoded source map, character by character. */
+export function decodedMap(text: MagicString, source?: string): MapInput {
+  return { version: 3, ...text.generateDecodedMap({ hires: true, source }) } as MapInput;
+}
+
+export class PositionTrace {
+  private readonly decoded = new Map<number, TraceMap>();
+
+  constructor(readonly steps: readonly PositionStep[]) {}
+
+  /** Traces through every step. */
+  toSource(position: Position): Position | undefined {
+    return this.throughSteps(position, this.steps.length);
+  }
+
+  /** Traces a position in the input of stage `count` (the output of the first `count` steps). */
+  throughSteps(position: Position, count: number): Position | undefined {
+    let current: Position | undefined = position;
+    for (let index = count - 1; index >= 0 && current; index--) {
+      const step = this.steps[index];
+      if (!step) return undefined;
+      current = this.step(index, step, current);
+    }
+    return current;
+  }
+
+  private step(index: number, step: PositionStep, position: Position): Position | undefined {
+    if (step.type === "shift") return { line: position.line + step.lines, column: position.column };
+    let map = this.decoded.get(index);
+    if (!map) {
+      map = new TraceMap(step.map);
+      this.decoded.set(index, map);
+    }
+    for (const bias of [GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND] as const) {
+      // Some generators leave the start of a line unmapped: then the next mapped column is used.
+      const found = originalPositionFor(map, { line: position.line, column: position.column, bias });
+      if (found.line === null) continue;
+      if (step.source !== undefined && found.source !== step.source) return undefined;
+      return { line: found.line, column: found.column };
+    }
+    return undefined;
+  }
+}

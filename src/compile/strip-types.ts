@@ -1,0 +1,177 @@
+/**
+ * Stage 2: TypeScript → JavaScript with esbuild-wasm, keeping positions traceable through
+ * source maps. Three paths, cheapest first:
+ *  1. the text already parses as JavaScript (most snippets): nothing to strip;
+ *  2. esbuild transforms it as it is;
+ *  3. esbuild refuses only because a module (it uses `await`, `import` or `export`) also returns at
+ *     the top level, which snippets do but ECMAScript modules may not: the body after the leading
+ *     imports is wrapped in a function for esbuild, and the wrapper is taken off its output again.
+ *     The output must be exactly [imports..., the wrapper]; anything after the wrapper means the
+ *     input closed the wrapper itself, which is reported as the syntax error it is.
+ */
+
+import type { Program } from "acorn";
+import { type Token, tokenizer, tokTypes } from "acorn";
+import type { Message } from "esbuild-wasm";
+import MagicString from "magic-string";
+import { type Diagnostic, fail, type Position, positionAt, type StageResult, succeed } from "./diagnostic";
+import { loadEsbuild } from "./esbuild";
+import { freshName } from "./names";
+import { parseProgram } from "./parse";
+import { decodedMap, type PositionStep, PositionTrace } from "./positions";
+
+export interface Stripped {
+  /** JavaScript. */
+  code: string;
+  /** From positions in `code` back to positions in the stage's input. */
+  steps: PositionStep[];
+  /** The parsed program, when the input was JavaScript already (saves parsing it again). */
+  program?: Program;
+}
+
+const TOP_LEVEL_RETURN = "Top-level return cannot be used inside an ECMAScript module";
+
+export async function stripTypes(code: string): Promise<StageResult<Stripped>> {
+  const asJavaScript = parseProgram(code);
+  if (asJavaScript.ok) return succeed({ code, steps: [], program: asJavaScript.value });
+
+  const direct = await transform(code);
+  if (direct.ok) return succeed({ code: direct.code, steps: [{ type: "map", map: direct.map }] });
+  if (!direct.errors.every((error) => error.text === TOP_LEVEL_RETURN)) {
+    return { ok: false, diagnostics: direct.errors.map((error) => toDiagnostic(error)) };
+  }
+  return stripWrapped(code);
+}
+
+async function stripWrapped(code: string): Promise<StageResult<Stripped>> {
+  const name = freshName(code, "__fx_body");
+  const wrapper = new MagicString(code);
+  wrapper.appendLeft(leadingImportsEnd(code), `\nasync function ${name}() {\n`);
+  wrapper.append("\n}");
+  const wrapStep: PositionStep = { type: "map", map: decodedMap(wrapper) };
+  const toInput = (position: Position | undefined, steps: PositionStep[]) =>
+    position && new PositionTrace(steps).toSource(position);
+
+  const stripped = await transform(wrapper.toString());
+  if (!stripped.ok) {
+    return {
+      ok: false,
+      diagnostics: stripped.errors.map((error) => {
+        const diagnostic = toDiagnostic(error);
+        return { ...diagnostic, position: toInput(diagnostic.position, [wrapStep]) };
+      }),
+    };
+  }
+  const transformStep: PositionStep = { type: "map", map: stripped.map };
+  const parsed = parseProgram(stripped.code);
+  if (!parsed.ok) throw new Error(`esbuild produced JavaScript acorn cannot parse: ${parsed.diagnostics[0]?.message}`);
+  const body = parsed.value.body;
+  const index = body.findIndex((node) => node.type === "FunctionDeclaration" && node.id?.name === name);
+  const fn = body[index];
+  if (fn?.type !== "FunctionDeclaration") throw new Error("esbuild dropped the type-stripping wrapper");
+  if (index !== body.length - 1) {
+    // The wrapper's closing brace in the output is the `}` in the input that closed it early.
+    const closing = positionAt(stripped.code, fn.body.end - 1);
+    return fail(
+      'Unexpected "}"',
+      toInput(closing, [wrapStep, transformStep]),
+      "This closes more blocks than were opened; remove it or add the missing opening brace.",
+    );
+  }
+  const unwrap = new MagicString(stripped.code);
+  unwrap.remove(fn.start, fn.body.start + 1);
+  unwrap.remove(fn.body.end - 1, fn.end);
+  return succeed({
+    code: unwrap.toString(),
+    steps: [wrapStep, transformStep, { type: "map", map: decodedMap(unwrap) }],
+  });
+}
+
+type Transformed = { ok: true; code: string; map: string } | { ok: false; errors: Message[] };
+
+async function transform(code: string): Promise<Transformed> {
+  const esbuild = await loadEsbuild();
+  try {
+    const result = await esbuild.transform(code, {
+      loader: "ts",
+      sourcefile: "snippet.ts",
+      sourcemap: "external",
+      target: "esnext",
+      // V8 does not run decorators yet; everything else is left as written.
+      supported: { decorators: false },
+      charset: "utf8",
+      logLevel: "silent",
+    });
+    return { ok: true, code: result.code, map: result.map };
+  } catch (error) {
+    const errors = (error as { errors?: Message[] }).errors;
+    if (!Array.isArray(errors) || errors.length === 0) throw error;
+    return { ok: false, errors };
+  }
+}
+
+function toDiagnostic(message: Message): Diagnostic {
+  const location = message.location;
+  return {
+    message: message.text,
+    position: location ? { line: location.line, column: location.column } : undefined,
+    hint: message.notes[0]?.text,
+  };
+}
+
+/**
+ * Offset just after the import declarations a module starts with (0 when it starts with none).
+ * Reads tokens, not a tree: the text is TypeScript, which acorn cannot parse but can tokenize this
+ * far. Stops, conservatively, at anything that is not plainly an import declaration.
+ */
+export function leadingImportsEnd(code: string): number {
+  let end = 0;
+  try {
+    const tokens = tokenizer(code, { ecmaVersion: "latest", sourceType: "module", allowHashBang: true });
+    let token = tokens.getToken();
+    while (token.type === tokTypes._import) {
+      const declarationEnd = importDeclarationEnd(tokens);
+      if (declarationEnd === undefined) break;
+      end = declarationEnd.end;
+      token = declarationEnd.next;
+    }
+  } catch {
+    // Tokenizing stopped on TypeScript syntax: the imports found so far stand.
+  }
+  return end;
+}
+
+interface Tokens {
+  getToken(): Token;
+}
+
+const CLAUSE_TOKENS = new Set([tokTypes.name, tokTypes.braceL, tokTypes.braceR, tokTypes.comma, tokTypes.star]);
+
+function importDeclarationEnd(tokens: Tokens): { end: number; next: Token } | undefined {
+  let token = tokens.getToken();
+  if (token.type === tokTypes.parenL || token.type === tokTypes.dot) return undefined;
+  while (token.type !== tokTypes.string) {
+    if (!CLAUSE_TOKENS.has(token.type)) return undefined;
+    token = tokens.getToken();
+  }
+  let end = token.end;
+  token = tokens.getToken();
+  if (
+    token.type === tokTypes._with ||
+    (token.type === tokTypes.name && (token as { value?: unknown }).value === "assert")
+  ) {
+    token = tokens.getToken();
+    if (token.type !== tokTypes.braceL) return undefined;
+    while (token.type !== tokTypes.braceR) {
+      if (token.type === tokTypes.eof) return undefined;
+      token = tokens.getToken();
+    }
+    end = token.end;
+    token = tokens.getToken();
+  }
+  if (token.type === tokTypes.semi) {
+    end = token.end;
+    token = tokens.getToken();
+  }
+  return { end, next: token };
+}

@@ -1,0 +1,80 @@
+/**
+ * Stage 6b: turn the parsed program into the module the prelude calls. The user's top level
+ * becomes the body of an async function evaluated once per run, so `return` and `await` work, a
+ * run never sees state from an earlier one, and `args`, `$` and `console` are in scope (and may
+ * be shadowed). Imports move to the module's top level; exports become plain declarations.
+ *
+ *   import ...                                  (the user's imports, moved)
+ *   const M = "call"; export { M as mode };
+ *   export default (R) => { const T = R.tick; let F = 0; const args = R.args, $ = R.$,
+ *     console = R.console; return (async () => {
+ *   <the user's code, instrumented, its last expression returned>
+ *   })(); };
+ *
+ * Only parsed nodes are edited, so no input can close the wrapper early: text that would is not a
+ * program and never reaches this stage.
+ */
+
+import type { Node } from "acorn";
+import type { Edit } from "./emit";
+import type { GeneratedNames } from "./names";
+import type { Shape } from "./shape";
+
+export function wrapEdits(code: string, shape: Shape, names: GeneratedNames): Edit[] {
+  const edits: Edit[] = [];
+  const header: string[] = [];
+
+  for (const node of shape.imports) {
+    header.push(terminated(code.slice(node.start, node.end)));
+    edits.push({ type: "remove", start: node.start, end: node.end });
+  }
+  for (const node of shape.exports) {
+    if (node.type === "ExportAllDeclaration" || (node.type === "ExportNamedDeclaration" && node.source)) {
+      // A re-export only matters for its side effects here; the module is still checked and bundled.
+      header.push(`import ${JSON.stringify(String(node.source?.value))};\n`);
+      edits.push({ type: "remove", start: node.start, end: node.end });
+    } else if (node.type === "ExportNamedDeclaration") {
+      if (node.declaration) edits.push({ type: "remove", start: node.start, end: node.declaration.start });
+      else edits.push({ type: "remove", start: node.start, end: node.end });
+    } else {
+      const declaration = node.declaration;
+      const completion = shape.completion;
+      if (completion.type === "default-export" && completion.declaration === node) {
+        edits.push({ type: "replace", start: node.start, end: declaration.start, text: `const ${names.result} = ` });
+        if (!endsWithSemicolon(code, node)) edits.push({ type: "insert", at: node.end, text: ";" });
+      } else {
+        edits.push({ type: "remove", start: node.start, end: declaration.start });
+      }
+    }
+  }
+
+  const completion = shape.completion;
+  if (completion.type === "expression") {
+    edits.push({ type: "insert", at: completion.statement.start, text: "return (" });
+    edits.push({ type: "insert", at: completion.statement.expression.end, text: ")" });
+  } else if (completion.type === "binding") {
+    edits.push({ type: "append", text: `\n;return ${completion.name};` });
+  } else if (completion.type === "default-export") {
+    edits.push({ type: "append", text: `\n;return ${names.result};` });
+  }
+
+  const { runtime: R, tick: T, fuel: F, mode: M } = names;
+  edits.push({
+    type: "prepend",
+    text:
+      header.join("") +
+      `const ${M} = ${JSON.stringify(shape.mode)}; export { ${M} as mode };\n` +
+      `export default (${R}) => { const ${T} = ${R}.tick; let ${F} = 0; ` +
+      `const args = ${R}.args, $ = ${R}.$, console = ${R}.console; return (async () => {\n`,
+  });
+  edits.push({ type: "append", text: "\n})(); };\n" });
+  return edits;
+}
+
+function terminated(statement: string): string {
+  return statement.endsWith(";") ? `${statement}\n` : `${statement};\n`;
+}
+
+function endsWithSemicolon(code: string, node: Node): boolean {
+  return code.charCodeAt(node.end - 1) === 59; // ";"
+}

@@ -1,0 +1,45 @@
+/**
+ * The HTTP app: routes, the API-key check, and the one place errors become responses.
+ * Anything a client sends gets a JSON answer; only the service's own failures are 5xx.
+ */
+
+import { Hono } from "hono";
+import type { Env } from "../env";
+import { ServiceError } from "../errors";
+import { requireApiKey } from "./auth";
+import { executeRoute } from "./routes/execute";
+import { health } from "./routes/health";
+
+type AppEnv = { Bindings: Env; Variables: { requestId: string } };
+
+export const app = new Hono<AppEnv>();
+
+app.use(async (c, next) => {
+  const requestId = c.req.header("cf-ray") ?? crypto.randomUUID();
+  c.set("requestId", requestId);
+  await next();
+  c.header("x-request-id", requestId);
+});
+
+app.route("/health", health);
+app.use("/execute", requireApiKey());
+app.route("/execute", executeRoute);
+app.all("/execute", () => {
+  throw new ServiceError("method_not_allowed", "Use POST /execute with a JSON body.");
+});
+
+app.notFound((c) => {
+  throw new ServiceError("not_found", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`);
+});
+
+app.onError((error, c) => {
+  if (error instanceof ServiceError) {
+    if (error.options.retryAfterSeconds !== undefined) c.header("retry-after", String(error.options.retryAfterSeconds));
+    return c.json({ error: { code: error.code, message: error.message } }, error.status);
+  }
+  console.error("internal error", c.get("requestId"), error);
+  return c.json(
+    { error: { code: "internal", message: "The service failed to handle this request; it can be retried." } },
+    500,
+  );
+});

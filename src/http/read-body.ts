@@ -1,0 +1,65 @@
+/**
+ * Reads a request body as JSON with a byte limit, turning every way a body can be wrong into a
+ * clear 4xx: too large (413, checked before and while reading), not UTF-8, empty, not JSON, or
+ * nested too deeply to parse.
+ */
+
+import { ServiceError } from "../errors";
+
+export async function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {
+  const declared = Number(request.headers.get("content-length"));
+  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(declared, maxBytes);
+  const bytes = await readLimited(request, maxBytes);
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw new ServiceError("invalid_json", "The request body is not valid UTF-8.");
+  }
+  if (text.trim() === "") {
+    throw new ServiceError(
+      "invalid_json",
+      'The request body is empty; expected a JSON object such as {"code": "return 1"}.',
+    );
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    if (error instanceof RangeError) {
+      throw new ServiceError("invalid_json", "The request body is nested too deeply to parse.");
+    }
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new ServiceError("invalid_json", `The request body is not valid JSON: ${detail}`);
+  }
+}
+
+async function readLimited(request: Request, maxBytes: number): Promise<Uint8Array> {
+  if (!request.body) return new Uint8Array();
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge(total, maxBytes, true);
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}
+
+function tooLarge(size: number, maxBytes: number, atLeast = false): ServiceError {
+  return new ServiceError(
+    "payload_too_large",
+    `The request body is ${atLeast ? "at least " : ""}${size} bytes; the limit is ${maxBytes} bytes.`,
+  );
+}

@@ -1,0 +1,106 @@
+/**
+ * Validates a `POST /execute` body at the boundary (API.md). Every rejection says which field,
+ * what was expected and what was sent. Unknown fields are ignored, so clients can send newer ones.
+ */
+
+import type { ExecutionLimits } from "../../shared/limits";
+import { LANGUAGES, type Language } from "../compile/input";
+import { describeType, ServiceError } from "../errors";
+
+export type NetworkPolicy = "none" | { allow: string[] };
+
+export interface ExecuteRequest {
+  code: string;
+  language: Language;
+  /** JSON text of `args` (`null` when absent), as the sandbox receives it. */
+  args: string;
+  timeoutMs: number;
+  network: NetworkPolicy;
+}
+
+const MAX_ALLOWED_HOSTS = 100;
+const HOST =
+  /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?::\d{1,5})?$|^\[[0-9a-f:.]+\](?::\d{1,5})?$/;
+
+export function parseExecuteRequest(body: unknown, limits: ExecutionLimits): ExecuteRequest {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw invalid(`The request body must be a JSON object, got ${describeType(body)}.`);
+  }
+  const fields = body as Record<string, unknown>;
+  return {
+    code: parseCode(fields.code, limits),
+    language: parseLanguage(fields.language),
+    args: JSON.stringify(fields.args === undefined ? null : fields.args),
+    timeoutMs: parseTimeout(fields.timeoutMs, limits),
+    network: parseNetwork(fields.network),
+  };
+}
+
+function parseCode(code: unknown, limits: ExecutionLimits): string {
+  if (code === undefined) throw invalid('`code` is required: the snippet to run, e.g. {"code": "return 2 + 2"}.');
+  if (typeof code !== "string") throw invalid(`\`code\` must be a string, got ${describeType(code)}.`);
+  // Upper bound first: UTF-8 takes at most 3 bytes per UTF-16 unit, so most code skips the count.
+  if (code.length * 3 > limits.codeBytes) {
+    const bytes = new TextEncoder().encode(code).byteLength;
+    if (bytes > limits.codeBytes) {
+      throw new ServiceError(
+        "payload_too_large",
+        `\`code\` is ${bytes} bytes; the limit is ${limits.codeBytes} bytes.`,
+      );
+    }
+  }
+  return code;
+}
+
+function parseLanguage(language: unknown): Language {
+  if (language === undefined) return "typescript";
+  if (typeof language === "string" && (LANGUAGES as readonly string[]).includes(language)) return language as Language;
+  throw new ServiceError(
+    "unsupported_language",
+    `\`language\` must be one of ${LANGUAGES.map((name) => `"${name}"`).join(", ")}, got ${describeType(language)}.`,
+  );
+}
+
+function parseTimeout(timeoutMs: unknown, limits: ExecutionLimits): number {
+  if (timeoutMs === undefined) return limits.defaultTimeoutMs;
+  if (
+    typeof timeoutMs !== "number" ||
+    !Number.isInteger(timeoutMs) ||
+    timeoutMs < 1 ||
+    timeoutMs > limits.maxTimeoutMs
+  ) {
+    throw invalid(`\`timeoutMs\` must be an integer from 1 to ${limits.maxTimeoutMs}, got ${describeType(timeoutMs)}.`);
+  }
+  return timeoutMs;
+}
+
+function parseNetwork(network: unknown): NetworkPolicy {
+  if (network === undefined || network === "none") return "none";
+  const expected = '`network` must be "none" or {"allow": ["host", ...]}';
+  if (typeof network !== "object" || network === null || Array.isArray(network)) {
+    throw invalid(`${expected}, got ${describeType(network)}.`);
+  }
+  const allow = (network as { allow?: unknown }).allow;
+  if (!Array.isArray(allow)) throw invalid(`${expected}; \`allow\` must be an array, got ${describeType(allow)}.`);
+  if (allow.length > MAX_ALLOWED_HOSTS) {
+    throw invalid(`\`network.allow\` lists ${allow.length} hosts; the limit is ${MAX_ALLOWED_HOSTS}.`);
+  }
+  const hosts = new Set<string>();
+  for (const entry of allow) {
+    if (typeof entry !== "string")
+      throw invalid(`\`network.allow\` entries must be strings, got ${describeType(entry)}.`);
+    const host = entry.trim().toLowerCase();
+    if (!HOST.test(host)) {
+      throw invalid(
+        `\`network.allow\` entries must be exact host names such as "api.example.com" (optionally with ":port"), got ${describeType(entry)}.`,
+      );
+    }
+    hosts.add(host);
+  }
+  // Sorted and de-duplicated: equal policies give equal unit ids.
+  return hosts.size === 0 ? "none" : { allow: [...hosts].sort() };
+}
+
+function invalid(message: string): ServiceError {
+  return new ServiceError("invalid_request", message);
+}

@@ -1,0 +1,19 @@
+/**
+ * The host Worker: the HTTP app and the entrypoints sandboxes reach through loopback stubs.
+ */
+
+import { WorkerEntrypoint } from "cloudflare:workers";
+import type { Env } from "./env";
+import { app } from "./http/app";
+import { gatewayFetch } from "./net/gateway";
+
+/** A sandbox's `globalOutbound` when its request allows hosts; `props.allow` is the normalised list. */
+export class Outbound extends WorkerEntrypoint<Env, { allow: string[] }> {
+  override fetch(request: Request): Promise<Response> {
+    return gatewayFetch(request, this.ctx.props.allow);
+  }
+}
+
+export default {
+  fetch: app.fetch,
+} satisfies ExportedHandler<Env>;

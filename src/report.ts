@@ -1,0 +1,125 @@
+/**
+ * Builds the public result of an execution (API.md, "POST /execute") from what the compiler and
+ * the sandbox produced: errors located in the submitted text with a code frame, custom error
+ * properties kept, and the result spliced in as the JSON text the sandbox encoded.
+ */
+
+import type { ErrorKind, LogEntry, SandboxError } from "../shared/protocol";
+import type { CompiledUnit } from "./compile";
+import type { Diagnostic, Position } from "./compile/diagnostic";
+import type { Language } from "./compile/input";
+import { mapStack } from "./run/map-error";
+
+export interface ExecutionError {
+  kind: ErrorKind;
+  name: string;
+  message: string;
+  /** 1-based, in the submitted code. */
+  line?: number;
+  /** 1-based, in the submitted code. */
+  column?: number;
+  stack?: string;
+  /** A one-line suggestion for fixing a syntax error. */
+  hint?: string;
+  /** The offending lines of the submitted code with a caret under the column. */
+  frame?: string;
+  /** Every problem found, when compilation found more than one. */
+  diagnostics?: { message: string; line?: number; column?: number; hint?: string }[];
+  /** Own enumerable properties of the thrown value (`code`, `details`, ...). */
+  [property: string]: unknown;
+}
+
+export interface Execution {
+  ok: boolean;
+  /** JSON text of the result; absent when the result was `undefined` or the run failed. */
+  resultJson?: string;
+  error?: ExecutionError;
+  logs: LogEntry[];
+  id: string;
+  cached: boolean;
+  timings: { compileMs: number; runMs: number; totalMs: number };
+}
+
+/** The name the user's code has in stack traces and frames. */
+export function sourceName(language: Language): string {
+  return language === "typescript" ? "snippet.ts" : "snippet.js";
+}
+
+export function syntaxError(diagnostics: readonly Diagnostic[], source: string): ExecutionError {
+  const [first] = diagnostics;
+  const error: ExecutionError = {
+    kind: "syntax",
+    name: "SyntaxError",
+    message: first?.message ?? "The code could not be compiled.",
+    ...located(first?.position, source),
+  };
+  if (first?.hint) error.hint = first.hint;
+  if (diagnostics.length > 1) {
+    error.diagnostics = diagnostics.map((diagnostic) => ({
+      message: diagnostic.message,
+      ...(diagnostic.position && { line: diagnostic.position.line, column: diagnostic.position.column + 1 }),
+      ...(diagnostic.hint && { hint: diagnostic.hint }),
+    }));
+  }
+  return error;
+}
+
+const RESERVED = new Set(["kind", "name", "message", "line", "column", "stack", "hint", "frame", "diagnostics"]);
+
+export function runError(error: SandboxError, unit: CompiledUnit, source: string): ExecutionError {
+  const mapped = mapStack(error.stack, unit.trace, sourceName(unit.language));
+  const described: ExecutionError = {
+    kind: error.kind,
+    name: error.name,
+    message: error.message,
+    ...located(mapped.position, source),
+  };
+  if (mapped.stack) described.stack = mapped.stack;
+  if (error.props) {
+    const props = JSON.parse(error.props) as Record<string, unknown>;
+    for (const [key, value] of Object.entries(props)) {
+      if (!RESERVED.has(key))
+        Object.defineProperty(described, key, { value, enumerable: true, writable: true, configurable: true });
+    }
+  }
+  return described;
+}
+
+function located(position: Position | undefined, source: string): Partial<ExecutionError> {
+  if (!position) return {};
+  return { line: position.line, column: position.column + 1, frame: codeFrame(source, position) };
+}
+
+const FRAME_CONTEXT = 2;
+const FRAME_WIDTH = 160;
+
+/** `  2 | const a = 1;\n> 3 | a.b.c\n    |   ^` */
+export function codeFrame(source: string, position: Position): string {
+  const lines = source.split("\n");
+  const first = Math.max(1, position.line - FRAME_CONTEXT);
+  const last = Math.min(lines.length, position.line);
+  const width = String(last).length;
+  const out: string[] = [];
+  for (let number = first; number <= last; number++) {
+    const text = (lines[number - 1] ?? "").slice(0, FRAME_WIDTH);
+    out.push(`${number === position.line ? ">" : " "} ${String(number).padStart(width)} | ${text}`);
+  }
+  const line = lines[position.line - 1] ?? "";
+  const lead = line.slice(0, Math.min(position.column, FRAME_WIDTH)).replace(/[^\t]/g, " ");
+  out.push(`  ${" ".repeat(width)} | ${lead}^`);
+  return out.join("\n");
+}
+
+/** The response body: the result goes in as the JSON text the sandbox produced, never re-encoded. */
+export function executionJson(execution: Execution): string {
+  const { resultJson, ...rest } = execution;
+  const body = JSON.stringify({
+    ok: rest.ok,
+    ...(rest.error && { error: rest.error }),
+    logs: rest.logs,
+    id: rest.id,
+    cached: rest.cached,
+    timings: rest.timings,
+  });
+  return resultJson === undefined ? body : `{"ok":true,"result":${resultJson},${body.slice('{"ok":true,'.length)}`;
+}

@@ -1,0 +1,48 @@
+/**
+ * Maps an error from the sandbox back to the user's code: stack frames in the compiled unit are
+ * traced through the unit's source maps to the submitted text, frames of the prelude and of the
+ * generated wrapper are dropped, and the first user frame gives the error's line and column.
+ */
+
+import { UNIT_MODULE } from "../../shared/protocol";
+import type { Position } from "../compile/diagnostic";
+import type { PositionTrace } from "../compile/positions";
+
+export interface MappedStack {
+  /** The stack with user frames in submitted coordinates and internal frames removed. */
+  stack?: string;
+  /** The first frame in the user's code, 1-based line and 0-based column. */
+  position?: Position;
+}
+
+const UNIT_FRAME = new RegExp(
+  `^(\\s*at (?:async )?)(?:(.*?) \\()?(?:[\\w+.-]+:/*)?(?:\\./)?${UNIT_MODULE.replace(".", "\\.")}:(\\d+):(\\d+)\\)?$`,
+);
+const INTERNAL_FRAME = /\bprelude\.js:\d+:\d+\)?$/;
+
+export function mapStack(stack: string | undefined, trace: PositionTrace, fileName: string): MappedStack {
+  if (!stack) return {};
+  const lines = stack.split("\n");
+  const firstFrame = lines.findIndex((line) => /^\s+at /.test(line));
+  const header = firstFrame === -1 ? lines : lines.slice(0, firstFrame);
+  const frames: string[] = [];
+  let position: Position | undefined;
+  for (const line of firstFrame === -1 ? [] : lines.slice(firstFrame)) {
+    if (INTERNAL_FRAME.test(line)) continue;
+    const match = UNIT_FRAME.exec(line);
+    if (!match) {
+      frames.push(line);
+      continue;
+    }
+    const [, prefix = "    at ", name, lineText = "0", columnText = "0"] = match;
+    // V8 columns are 1-based; source maps count from 0.
+    const source = trace.toSource({ line: Number(lineText), column: Number(columnText) - 1 });
+    if (!source) continue;
+    position ??= source;
+    const location = `${fileName}:${source.line}:${source.column + 1}`;
+    frames.push(name ? `${prefix}${name} (${location})` : `${prefix}${location}`);
+  }
+  // Native frames (`at Array.map (<anonymous>)`) only help between user frames.
+  while (frames.length > 0 && !frames.at(-1)?.includes(fileName)) frames.pop();
+  return { stack: [...header, ...frames].join("\n"), position };
+}
