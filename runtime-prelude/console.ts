@@ -66,7 +66,12 @@ export function createConsole(logs: LogCollector): Console {
     dirxml: (...args: unknown[]) => write("log", args),
     table: (data: unknown) => write("log", [inspect(data)]),
     assert: (condition: unknown, ...args: unknown[]) => {
-      if (!condition) write("error", ["Assertion failed", ...args]);
+      if (condition) return;
+      // As Node and the console standard do: a message keeps its format specifiers ("x %s", y).
+      const [first, ...rest] = args;
+      if (args.length === 0) write("error", ["Assertion failed"]);
+      else if (typeof first === "string") write("error", [`Assertion failed: ${first}`, ...rest]);
+      else write("error", ["Assertion failed:", ...args]);
     },
     count: (label = "default") => {
       const count = (counts.get(label) ?? 0) + 1;

@@ -20,9 +20,10 @@ export class ResultEncodeError extends Error {
 
 /** Returns JSON text for `value`, or `undefined` when the value itself is `undefined`. */
 export function encodeResult(value: unknown, limits: EncodeLimits): string | undefined {
-  if (value === undefined) return undefined;
   const writer = new JsonWriter(limits);
-  writer.value(value, "", "result");
+  const replaced = writer.replaced(value, "", "result");
+  if (replaced === undefined) return undefined;
+  writer.value(replaced, "", "result");
   return writer.text();
 }
 
@@ -40,7 +41,7 @@ class JsonWriter {
   }
 
   private emit(text: string): void {
-    this.bytes += text.length;
+    this.bytes += utf8Length(text);
     if (this.bytes > this.limits.resultBytes) this.overflow();
     this.parts.push(text);
   }
@@ -52,7 +53,29 @@ class JsonWriter {
     );
   }
 
-  /** Writes one value. `key` is passed to `toJSON`; `path` names the value in error messages. */
+  /**
+   * The value after its `toJSON`, as JSON.stringify applies it (once) before deciding whether a
+   * member is written at all: a `toJSON` that returns `undefined` leaves the member out.
+   */
+  replaced(value: unknown, key: string, path: string): unknown {
+    if (typeof value !== "object" || value === null) return value;
+    let toJSON: unknown;
+    try {
+      // Both can run user code: a proxy's traps, or a getter named toJSON.
+      if (value instanceof Date) return value;
+      toJSON = (value as { toJSON?: unknown }).toJSON;
+    } catch (error) {
+      throw failure(`encoding ${path} threw`, error);
+    }
+    if (typeof toJSON !== "function") return value;
+    try {
+      return toJSON.call(value, key);
+    } catch (error) {
+      throw failure(`${path}.toJSON() threw`, error);
+    }
+  }
+
+  /** Writes one value whose `toJSON` was already applied; `path` names it in error messages. */
   value(value: unknown, key: string, path: string): void {
     if (typeof value === "object" && value !== null) this.object(value, key, path);
     else this.emit(this.primitive(value));
@@ -94,6 +117,9 @@ class JsonWriter {
     this.ancestors.push(value);
     try {
       this.objectBody(value, key, path);
+    } catch (error) {
+      // Type checks, iterators and length reads can run user code too (proxies, own overrides).
+      throw failure(`encoding ${path} threw`, error);
     } finally {
       this.ancestors.pop();
     }
@@ -104,22 +130,22 @@ class JsonWriter {
       this.emit(Number.isNaN(value.getTime()) ? "null" : this.quote(value.toISOString()));
       return;
     }
-    const toJSON = read(value, "toJSON", path);
-    if (typeof toJSON === "function") {
-      let replaced: unknown;
-      try {
-        replaced = toJSON.call(value, key);
-      } catch (error) {
-        throw failure(`${path}.toJSON() threw`, error);
-      }
-      this.value(replaced, key, path);
-    } else if (Array.isArray(value)) this.list(value, path);
+    if (Array.isArray(value)) this.list(value, path);
     else if (value instanceof Map) this.map(value, path);
     else if (value instanceof Set) this.list([...value], path);
     else if (value instanceof TYPED_ARRAY) this.numbers(value as ArrayLike<number | bigint>);
     else if (value instanceof ArrayBuffer) this.numbers(new Uint8Array(value));
-    else if (value instanceof DataView) this.numbers(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
-    else if (value instanceof Number || value instanceof String || value instanceof Boolean) {
+    else if (typeof SharedArrayBuffer === "function" && value instanceof SharedArrayBuffer) {
+      this.numbers(new Uint8Array(value));
+    } else if (value instanceof DataView)
+      this.numbers(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
+    else if (
+      value instanceof Number ||
+      value instanceof String ||
+      value instanceof Boolean ||
+      value instanceof BigInt ||
+      value instanceof Symbol
+    ) {
       this.value(value.valueOf(), key, path);
     } else if (value instanceof RegExp) this.emit(this.quote(String(value)));
     else if (value instanceof Promise) this.emit(this.quote("[Promise]"));
@@ -134,7 +160,8 @@ class JsonWriter {
     const length = items.length;
     for (let index = 0; index < length; index++) {
       if (index > 0) this.emit(",");
-      this.value(read(items, index, path), String(index), `${path}[${index}]`);
+      const at = `${path}[${index}]`;
+      this.value(this.replaced(read(items, index, path), String(index), at), String(index), at);
     }
     this.emit("]");
   }
@@ -155,13 +182,15 @@ class JsonWriter {
     if (entries.every(([key]) => typeof key === "string")) {
       this.emit("{");
       let first = true;
-      for (const [key, item] of entries) {
+      for (const [key, entry] of entries) {
+        const at = `${path}.get(${JSON.stringify(key)})`;
+        const item = this.replaced(entry, key as string, at);
         if (item === undefined) continue;
         if (!first) this.emit(",");
         first = false;
         this.emit(this.quote(key as string));
         this.emit(":");
-        this.value(item, key as string, `${path}.get(${JSON.stringify(key)})`);
+        this.value(item, key as string, at);
       }
       this.emit("}");
       return;
@@ -170,9 +199,9 @@ class JsonWriter {
     entries.forEach(([key, item], index) => {
       if (index > 0) this.emit(",");
       this.emit("[");
-      this.value(key, "0", `${path}[${index}][0]`);
+      this.value(this.replaced(key, "0", `${path}[${index}][0]`), "0", `${path}[${index}][0]`);
       this.emit(",");
-      this.value(item, "1", `${path}[${index}][1]`);
+      this.value(this.replaced(item, "1", `${path}[${index}][1]`), "1", `${path}[${index}][1]`);
       this.emit("]");
     });
     this.emit("]");
@@ -202,13 +231,14 @@ class JsonWriter {
   private members(value: object, keys: string[], path: string): void {
     let first = true;
     for (const key of keys) {
-      const item = read(value, key, path);
+      const at = `${path}.${key}`;
+      const item = this.replaced(read(value, key, path), key, at);
       if (item === undefined) continue;
       if (!first) this.emit(",");
       first = false;
       this.emit(this.quote(key));
       this.emit(":");
-      this.value(item, key, `${path}.${key}`);
+      this.value(item, key, at);
     }
   }
 }
@@ -218,7 +248,8 @@ function read(target: object, key: PropertyKey, path: string): unknown {
   try {
     return (target as Record<PropertyKey, unknown>)[key];
   } catch (error) {
-    throw failure(`reading ${path}.${String(key)} threw`, error);
+    const at = typeof key === "number" ? `${path}[${key}]` : `${path}.${String(key)}`;
+    throw failure(`reading ${at} threw`, error);
   }
 }
 
@@ -231,7 +262,8 @@ function ownKeys(value: object, path: string): string[] {
 }
 
 function failure(what: string, cause: unknown): Error {
-  if (cause instanceof LimitError) return cause;
+  // Already described (by a nested value), or a limit that must keep its kind.
+  if (cause instanceof LimitError || cause instanceof ResultEncodeError) return cause;
   const reason = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
   return new ResultEncodeError(`The result could not be encoded: ${what} ${reason}`);
 }
@@ -246,4 +278,14 @@ function describeFunction(fn: Function): string {
   const isClass = /^class[\s{]/.test(Function.prototype.toString.call(fn));
   if (isClass) return name ? `[class ${name}]` : "[class (anonymous)]";
   return name ? `[Function: ${name}]` : "[Function (anonymous)]";
+}
+
+/** Bytes `text` takes as UTF-8 (JSON text never holds lone surrogates: they are escaped). */
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let index = 0; index < text.length; index++) {
+    const unit = text.charCodeAt(index);
+    bytes += unit < 0x80 ? 1 : unit < 0x800 || (unit >= 0xd800 && unit <= 0xdfff) ? 2 : 3;
+  }
+  return bytes;
 }

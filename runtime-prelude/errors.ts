@@ -72,12 +72,17 @@ function safeString(read: () => unknown, fallback: string): string {
 
 /** The string form of a thrown non-Error: `String(value)`, or a JSON rendering for plain objects. */
 function stringForm(value: unknown): string {
+  let text: string | undefined;
   try {
-    const text = String(value);
+    text = String(value);
     if (text !== "[object Object]") return text;
-    return JSON.stringify(value) ?? text;
   } catch {
-    return Object.prototype.toString.call(value);
+    // A null-prototype object has no toString; JSON may still describe it.
+  }
+  try {
+    return JSON.stringify(value) ?? text ?? Object.prototype.toString.call(value);
+  } catch {
+    return text ?? Object.prototype.toString.call(value);
   }
 }
 

@@ -31,8 +31,11 @@ export function installAllocationGuards(current: CurrentRun): void {
   guardArrayConstructor(current);
   guardMethod(Array.prototype, "fill", current, function (this: unknown, args) {
     if (!Array.isArray(this) || !unfilledArrays.has(this)) return 0;
+    // Charged here rather than by the wrapper, so that a refused fill leaves the array unfilled
+    // and a retry after catching the error is charged again.
+    charge(current, span(this.length, args[1], args[2]) * 8, "fill()");
     unfilledArrays.delete(this);
-    return span(this.length, args[1], args[2]) * 8;
+    return 0;
   });
   guardMethod(Array, "from", current, (args) => arrayLikeLength(args[0]) * 8);
   guardMethod(String.prototype, "repeat", current, function (this: unknown, args) {
@@ -138,21 +141,28 @@ function bufferBytes(args: readonly unknown[]): number {
 }
 
 function typedArrayBytes(source: unknown, width: number): number {
-  if (typeof source === "number") return source * width;
-  if (typeof source !== "object" || source === null) return 0;
+  if (!isObject(source)) {
+    // Any primitive is a length: the constructor converts it (`new Float64Array("1e8")`).
+    return typeof source === "symbol" || typeof source === "bigint" ? 0 : Number(source) * width;
+  }
   if (source instanceof ArrayBuffer) return 0;
   if (typeof SharedArrayBuffer === "function" && source instanceof SharedArrayBuffer) return 0;
   return arrayLikeLength(source) * width;
 }
 
 function arrayLikeLength(source: unknown): number {
-  if (typeof source !== "object" || source === null) return 0;
+  if (!isObject(source)) return 0;
   try {
     const length = Number((source as { length?: unknown }).length);
     return Number.isFinite(length) && length > 0 ? length : 0;
   } catch {
     return 0;
   }
+}
+
+/** Functions are objects too: one with a large own `length` is an array-like. */
+function isObject(value: unknown): value is object {
+  return (typeof value === "object" && value !== null) || typeof value === "function";
 }
 
 function span(length: number, start: unknown, end: unknown): number {

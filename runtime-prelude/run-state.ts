@@ -14,6 +14,10 @@ export class RunState {
   private fuel = 0;
   private readonly fuelLimit: number;
   private allocated = 0;
+  /** When the current stretch of synchronous work began (the last tick after the event loop turned). */
+  private sliceStart = 0;
+  /** Set by a timer, which can only fire once the event loop has turned since the slice began. */
+  private yielded = true;
   /** Set once: the reason the run is over. Every later tick throws it again. */
   private endReason: LimitError | undefined;
   private finished = false;
@@ -39,8 +43,25 @@ export class RunState {
         ),
       );
     }
-    if (Date.now() > this.deadline) throw this.end(this.timeoutError());
+    const now = Date.now();
+    if (now > this.deadline) throw this.end(this.timeoutError());
+    if (this.yielded) {
+      this.yielded = false;
+      this.sliceStart = now;
+      setTimeout(this.markYielded, 0);
+    } else if (now - this.sliceStart > this.limits.syncSliceMs) {
+      throw this.end(
+        new LimitError(
+          "timeout",
+          `Execution ran for more than ${this.limits.syncSliceMs} ms without yielding to the event loop. The local server runs every sandbox on one thread, so long synchronous work is stopped; split it into chunks with \`await scheduler.wait(0)\` between them.`,
+        ),
+      );
+    }
     return 0;
+  };
+
+  private readonly markYielded = () => {
+    this.yielded = true;
   };
 
   timeoutError(): LimitError {

@@ -21,7 +21,7 @@ export async function runSnippet(snippet: SnippetModule, request: RunRequest): P
   const run = new RunState(request.timeoutMs, request.limits);
   const logs = new LogCollector(run);
   const scope: RunScope = { run, logs, console: createConsole(logs), $: createRuntime(run, request) };
-  let timer: number | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(run.end(run.timeoutError())), request.timeoutMs);
   });

@@ -34,6 +34,13 @@ export interface ExecutionLimits {
    * wall-clock deadline normally acts first where the clock runs.
    */
   fuelPerMs: number;
+  /**
+   * Longest a run may compute without letting the event loop turn (a loop that never awaits I/O or a
+   * timer). Local workerd runs every isolate on one thread, so this bounds how long one snippet can
+   * keep the server from answering anyone else. Only where the clock advances during synchronous
+   * code, i.e. locally; production isolates do not share a thread and are bounded by CPU time.
+   */
+  syncSliceMs: number;
   /** Grace the host adds to the deadline before giving up on a sandbox that did not answer. */
   graceMs: number;
   /** Outbound requests per run (production `limits.subRequests`). Bounds fan-out from one snippet. */
@@ -54,6 +61,7 @@ export const DEFAULT_LIMITS: Readonly<ExecutionLimits> = Object.freeze({
   resultDepth: 1_000,
   memoryBytes: 128 * MiB,
   fuelPerMs: 1_500_000,
+  syncSliceMs: 1_000,
   graceMs: 1_000,
   subRequests: 50,
 });
@@ -61,7 +69,7 @@ export const DEFAULT_LIMITS: Readonly<ExecutionLimits> = Object.freeze({
 /** The subset of limits the sandbox enforces itself; sent with every run. */
 export type SandboxLimits = Pick<
   ExecutionLimits,
-  "logBytes" | "logEntries" | "resultBytes" | "resultDepth" | "memoryBytes" | "fuelPerMs"
+  "logBytes" | "logEntries" | "resultBytes" | "resultDepth" | "memoryBytes" | "fuelPerMs" | "syncSliceMs"
 >;
 
 export function sandboxLimits(limits: ExecutionLimits): SandboxLimits {
@@ -72,5 +80,6 @@ export function sandboxLimits(limits: ExecutionLimits): SandboxLimits {
     resultDepth: limits.resultDepth,
     memoryBytes: limits.memoryBytes,
     fuelPerMs: limits.fuelPerMs,
+    syncSliceMs: limits.syncSliceMs,
   };
 }

@@ -7,4 +7,9 @@ export interface Env {
   API_KEYS?: string;
   /** Byte budget of the in-memory compile cache. */
   COMPILE_CACHE_BYTES?: string;
+  /**
+   * Local development and tests only: JSON mapping allowed hosts to a local origin that stands in
+   * for them (see src/net/gateway.ts). Never set in production.
+   */
+  NETWORK_DEV_ROUTES?: string;
 }

@@ -5,12 +5,12 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import type { Env } from "./env";
 import { app } from "./http/app";
-import { gatewayFetch } from "./net/gateway";
+import { gatewayFetch, parseDevRoutes } from "./net/gateway";
 
 /** A sandbox's `globalOutbound` when its request allows hosts; `props.allow` is the normalised list. */
 export class Outbound extends WorkerEntrypoint<Env, { allow: string[] }> {
   override fetch(request: Request): Promise<Response> {
-    return gatewayFetch(request, this.ctx.props.allow);
+    return gatewayFetch(request, this.ctx.props.allow, parseDevRoutes(this.env.NETWORK_DEV_ROUTES));
   }
 }
 

@@ -22,6 +22,19 @@ export interface Emitted {
   map: MapInput;
 }
 
+/**
+ * Module text reaches the loader as UTF-8, where a lone surrogate cannot be represented and would
+ * turn into replacement characters, changing a string literal's value. As a `\uXXXX` escape it
+ * means the same code unit in strings, templates and regular expressions.
+ */
+export function escapeLoneSurrogates(code: string): string {
+  if (code.isWellFormed()) return code;
+  return code.replace(
+    /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
+    (unit) => `\\u${unit.charCodeAt(0).toString(16)}`,
+  );
+}
+
 export function applyEdits(code: string, edits: readonly Edit[]): Emitted {
   const text = new MagicString(code);
   const header: string[] = [];

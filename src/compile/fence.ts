@@ -42,8 +42,10 @@ export function stripFence(text: string): Unfenced {
   const lines = text.split("\n");
   const blocks = findBlocks(lines);
   if (blocks.length === 0) return unchanged;
-  // A fence inside a template literal of valid code is code, not Markdown.
-  if (parsesAsScript(text)) return unchanged;
+  // A line of backticks is always Markdown: in code a raw backtick closes a template, and
+  // "Sure:\n```ts\n...\n```" even parses as JavaScript (a label, then tagged templates). A ~~~
+  // line can sit inside a template literal of valid code, so tilde fences yield to a parse.
+  if (blocks.every((block) => block.marker.startsWith("~")) && parsesAsScript(text)) return unchanged;
   const block = blocks.find((candidate) => CODE_LANGUAGES.has(candidate.language)) ?? blocks[0];
   if (!block) return unchanged;
   return {
@@ -54,6 +56,7 @@ export function stripFence(text: string): Unfenced {
 }
 
 interface Block {
+  marker: string;
   language: string;
   /** Index of the first line of code. */
   first: number;
@@ -70,7 +73,7 @@ function findBlocks(lines: readonly string[]): Block[] {
     const language = (open[2] ?? "").toLowerCase();
     let end = index + 1;
     while (end < lines.length && !closes(lines[end] ?? "", marker)) end++;
-    blocks.push({ language, first: index + 1, end });
+    blocks.push({ marker, language, first: index + 1, end });
     index = end;
   }
   return blocks;

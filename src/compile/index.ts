@@ -11,7 +11,7 @@ import type { RunMode } from "../../shared/protocol";
 import { bundleModule, SOURCE_NAME } from "./bundle";
 import { ByteLru } from "./cache";
 import type { Diagnostic } from "./diagnostic";
-import { applyEdits } from "./emit";
+import { applyEdits, escapeLoneSurrogates } from "./emit";
 import { normalizeLineEndings, stripFence } from "./fence";
 import { type UnitKey, unitId } from "./hash";
 import type { CompileInput, Language } from "./input";
@@ -122,7 +122,14 @@ export async function compileUnit(id: string, input: CompileInput): Promise<Comp
   }
   return {
     ok: true,
-    unit: { id, kind: shape.kind, mode: shape.mode, language, code, trace: new PositionTrace(steps) },
+    unit: {
+      id,
+      kind: shape.kind,
+      mode: shape.mode,
+      language,
+      code: escapeLoneSurrogates(code),
+      trace: new PositionTrace(steps),
+    },
   };
 }
 

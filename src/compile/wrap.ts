@@ -40,7 +40,14 @@ export function wrapEdits(code: string, shape: Shape, names: GeneratedNames): Ed
       const declaration = node.declaration;
       const completion = shape.completion;
       if (completion.type === "default-export" && completion.declaration === node) {
-        edits.push({ type: "replace", start: node.start, end: declaration.start, text: `const ${names.result} = ` });
+        // Through a `default` key, so an anonymous function or class is named "default" as in a module.
+        edits.push({
+          type: "replace",
+          start: node.start,
+          end: declaration.start,
+          text: `const ${names.result} = { default: `,
+        });
+        edits.push({ type: "insert", at: declaration.end, text: " }.default" });
         if (!endsWithSemicolon(code, node)) edits.push({ type: "insert", at: node.end, text: ";" });
       } else {
         edits.push({ type: "remove", start: node.start, end: declaration.start });

@@ -12,14 +12,29 @@ export class NetworkRefusedError extends Error {
   override name = "NetworkRefusedError";
 }
 
-export async function gatewayFetch(request: Request, allow: readonly string[]): Promise<Response> {
+/**
+ * Operator-only routing for local development and tests: requests to a listed host (after they
+ * passed the policy) go to the given origin instead, so a local server can stand in for a public
+ * API. Never configured in production.
+ */
+export type DevRoutes = Readonly<Record<string, string>>;
+
+export async function gatewayFetch(
+  request: Request,
+  allow: readonly string[],
+  routes: DevRoutes = {},
+): Promise<Response> {
   let current = request;
   for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-    const reason = refusal(new URL(current.url), allow);
+    const url = new URL(current.url);
+    const reason = refusal(url, allow);
     if (reason) throw new NetworkRefusedError(`fetch(${JSON.stringify(current.url)}) was refused: ${reason}.`);
-    const response = await fetch(current, { redirect: "manual" });
+    const route = routes[url.host];
+    const target = route ? new Request(new URL(`${url.pathname}${url.search}`, route), current) : current;
+    const response = await fetch(target, { redirect: "manual" });
     const location = response.headers.get("location");
     if (request.redirect !== "follow" || !isRedirect(response.status) || !location) return response;
+    // Relative to the URL the sandbox asked for, not to a dev route's stand-in origin.
     const next = new URL(location, current.url);
     // 303, and 301/302 after a POST, continue as GET without a body (as browsers do).
     const keepsMethod =
@@ -40,4 +55,18 @@ export async function gatewayFetch(request: Request, allow: readonly string[]): 
 
 function isRedirect(status: number): boolean {
   return status === 301 || status === 302 || status === 303 || status === 307 || status === 308;
+}
+
+/** `NETWORK_DEV_ROUTES` is JSON: {"api.example.test": "http://127.0.0.1:9999"}. Bad JSON routes nothing. */
+export function parseDevRoutes(text: string | undefined): DevRoutes {
+  if (!text) return {};
+  try {
+    const routes = JSON.parse(text) as unknown;
+    if (typeof routes !== "object" || routes === null || Array.isArray(routes)) return {};
+    return Object.fromEntries(
+      Object.entries(routes).filter((entry): entry is [string, string] => typeof entry[1] === "string"),
+    );
+  } catch {
+    return {};
+  }
 }

@@ -24,7 +24,7 @@ export async function runSandbox({ sandbox, args, timeoutMs, limits, requestId }
   const request: RunRequest = { type: "run", args, timeoutMs, limits: sandboxLimits(limits), requestId };
   const started = Date.now();
 
-  let timer: number | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const backstop = new Promise<RunOutcome>((resolve) => {
     timer = setTimeout(() => {
       resolve(

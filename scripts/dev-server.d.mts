@@ -1,0 +1,17 @@
+export const WORKERD_V8_FLAGS: string[];
+export function devEnvironment(extra?: Record<string, string>): NodeJS.ProcessEnv;
+export function wranglerDevArgs(args?: string[]): string[];
+export function freePort(): Promise<number>;
+export interface DevServer {
+  url: string;
+  port: number;
+  child: import("node:child_process").ChildProcess;
+  stop(): Promise<void>;
+}
+export function startDevServer(options?: {
+  port?: number;
+  args?: string[];
+  env?: Record<string, string>;
+  output?: (text: string) => void;
+  timeoutMs?: number;
+}): Promise<DevServer>;

@@ -1,0 +1,55 @@
+import { describe, expect, it } from "vitest";
+import { parseProgram } from "../../src/compile/parse";
+import { resolveImports } from "../../src/compile/resolve";
+import { decideShape } from "../../src/compile/shape";
+
+function resolve(code: string) {
+  const parsed = parseProgram(code);
+  if (!parsed.ok) throw new Error("does not parse");
+  return resolveImports(code, decideShape(parsed.value).requests);
+}
+
+describe("resolveImports", () => {
+  it("accepts the modules the service provides", () => {
+    expect(resolve('import { $ } from "functions.do";\nreturn $')).toEqual({ ok: true, value: ["functions.do"] });
+  });
+
+  it("accepts code without imports", () => {
+    expect(resolve("return 1")).toEqual({ ok: true, value: [] });
+  });
+
+  it("rejects imports of unknown modules, naming the module and where it was asked for", () => {
+    const result = resolve('const a = 1;\nimport x from "lodash";\nreturn x');
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.diagnostics).toEqual([
+      {
+        message: 'Cannot find module "lodash": it is not provided by this service',
+        position: { line: 2, column: 14 },
+        hint: "Available modules: functions.do.",
+      },
+    ]);
+  });
+
+  it.each(["node:fs", "node:child_process", "cloudflare:workers", "./unit.js", "./prelude.js", "https://esm.sh/zod"])(
+    "refuses %s",
+    (specifier) => {
+      const result = resolve(`import ${JSON.stringify(specifier)};`);
+      expect(result.ok ? [] : result.diagnostics.map((diagnostic) => diagnostic.message)).toEqual([
+        `Cannot find module "${specifier}": it is not provided by this service`,
+      ]);
+    },
+  );
+
+  it("refuses dynamic imports it cannot check", () => {
+    const result = resolve("const name = 'x';\nawait import(name)");
+    expect(result.ok ? undefined : result.diagnostics[0]?.message).toBe(
+      "import() needs a string literal naming a provided module",
+    );
+  });
+
+  it("reports every unknown module at once", () => {
+    const result = resolve('import a from "a";\nimport b from "b";');
+    expect(result.ok ? 0 : result.diagnostics.length).toBe(2);
+  });
+});

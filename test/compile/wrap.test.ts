@@ -1,0 +1,89 @@
+import { parse } from "acorn";
+import { describe, expect, it } from "vitest";
+import { applyEdits, escapeLoneSurrogates } from "../../src/compile/emit";
+import { generatedNames } from "../../src/compile/names";
+import { parseProgram } from "../../src/compile/parse";
+import { decideShape } from "../../src/compile/shape";
+import { wrapEdits } from "../../src/compile/wrap";
+
+function wrap(code: string): string {
+  const parsed = parseProgram(code);
+  if (!parsed.ok) throw new Error(`does not parse: ${code}`);
+  const shape = decideShape(parsed.value);
+  return applyEdits(code, wrapEdits(code, shape, generatedNames(code, parsed.value))).code;
+}
+
+/** The user's part of the wrapped module: what runs inside the per-run function. */
+function body(wrapped: string): string {
+  const start = wrapped.indexOf("return (async () => {\n") + "return (async () => {\n".length;
+  return wrapped.slice(start, wrapped.lastIndexOf("\n})(); };"));
+}
+
+describe("wrapEdits", () => {
+  it("wraps statements in a per-run async function with args, $ and console in scope", () => {
+    expect(wrap("return args.n + 1")).toMatchInlineSnapshot(`
+      "const $fx_mode = "value"; export { $fx_mode as mode };
+      export default ($fx_rt) => { const $fx_tick = $fx_rt.tick; let $fx_fuel = 0; const args = $fx_rt.args, $ = $fx_rt.$, console = $fx_rt.console; return (async () => {
+      return args.n + 1
+      })(); };
+      "
+    `);
+  });
+
+  it.each([
+    ["const a = 1; a + 1", "const a = 1; return (a + 1)"],
+    ["f()\n;[1, 2]", "f()\n;return ([1, 2])"],
+    ["x => x * 2", "return (x => x * 2)"],
+    ["function main(args) { return args }", "function main(args) { return args }\n;return main;"],
+    [
+      "export default function (a) { return a }",
+      "const $fx_default = { default: function (a) { return a } }.default;\n;return $fx_default;",
+    ],
+    ["export default async function run() {}", "async function run() {}\n;return run;"],
+    ["export default { a: 1 }", "const $fx_default = { default: { a: 1 } }.default;\n;return $fx_default;"],
+    ["export default (x) => x;", "const $fx_default = { default: (x) => x }.default;\n;return $fx_default;"],
+    ["export const a = 1; export function b() {}", "const a = 1; function b() {}"],
+    ["const v = 2; export { v as default, v }", "const v = 2; \n;return v;"],
+    ["return 1", "return 1"],
+  ])("rewrites %j so the run returns its result", (code, expected) => {
+    expect(body(wrap(code))).toBe(expected);
+  });
+
+  it("moves imports out of the per-run function, keeping their text", () => {
+    const wrapped = wrap('const a = 1;\nimport { $ } from "functions.do"\nreturn $');
+    expect(wrapped.startsWith('import { $ } from "functions.do";\n')).toBe(true);
+    expect(body(wrapped)).toBe("const a = 1;\n\nreturn $");
+  });
+
+  it("keeps re-exports only as imports, for their side effects", () => {
+    expect(wrap('export * from "functions.do"\nreturn 1').startsWith('import "functions.do";\n')).toBe(true);
+  });
+
+  it("exports the run mode the shape decided", () => {
+    expect(wrap("(a) => a")).toContain('const $fx_mode = "call"; export { $fx_mode as mode };');
+    expect(wrap("1")).toContain('const $fx_mode = "value"; export { $fx_mode as mode };');
+  });
+
+  it.each([
+    "return 1",
+    "let args = 5; var $ = 1; const console = null; args",
+    "export default class { m() {} }",
+    "export default (a) => a\n(1)",
+    "import { $ } from 'functions.do'; export { $ as default }",
+    "function main() {}\n// trailing comment without newline",
+    "'use strict'\nreturn this",
+  ])("produces a module that parses for %j", (code) => {
+    expect(() => parse(wrap(code), { ecmaVersion: "latest", sourceType: "module" })).not.toThrow();
+  });
+});
+
+describe("escapeLoneSurrogates", () => {
+  it("escapes lone surrogates and leaves pairs and other text alone", () => {
+    expect(escapeLoneSurrogates('"\ud800" + "\udc00x" + "😀"')).toBe('"\\ud800" + "\\udc00x" + "😀"');
+  });
+
+  it("returns well-formed text unchanged", () => {
+    const text = "const s = 'héllo 😀';";
+    expect(escapeLoneSurrogates(text)).toBe(text);
+  });
+});

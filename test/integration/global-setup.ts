@@ -1,0 +1,34 @@
+/**
+ * Starts the real service once for the integration tests: `wrangler dev` with the repository's
+ * wrangler.jsonc (workerd, the real LOADER binding), exactly as `npm start` does, plus a local
+ * stand-in for public hosts that network tests may allow.
+ */
+
+import type { TestProject } from "vitest/node";
+import { startDevServer } from "../../scripts/dev-server.mjs";
+import { STAND_IN_HOSTS, startStandIn } from "./stand-in";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    baseUrl: string;
+    standInOrigin: string;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const standIn = await startStandIn();
+  const routes = Object.fromEntries(STAND_IN_HOSTS.map((host) => [host, standIn.origin]));
+  const log: string[] = [];
+  const server = await startDevServer({
+    args: ["--var", `NETWORK_DEV_ROUTES:${JSON.stringify(routes)}`],
+    output: (text: string) => log.push(text),
+  }).catch((error: unknown) => {
+    throw new Error(`The service did not start: ${String(error)}\n${log.join("")}`);
+  });
+  project.provide("baseUrl", server.url);
+  project.provide("standInOrigin", standIn.origin);
+  return async () => {
+    await server.stop();
+    await standIn.close();
+  };
+}
