@@ -4,6 +4,7 @@ import { LimitError } from "../../runtime-prelude/errors";
 import { RunState } from "../../runtime-prelude/run-state";
 import { DEFAULT_LIMITS, type SandboxLimits, sandboxLimits } from "../../shared/limits";
 import type { LogLevel } from "../../shared/protocol";
+import { thrownBy } from "./helpers";
 
 const START = Date.UTC(2025, 0, 1);
 
@@ -14,16 +15,6 @@ function setup(limits: Partial<SandboxLimits> = {}) {
   const messages = () => logs.entries.map((entry) => entry.message);
   const levels = () => logs.entries.map((entry) => entry.level);
   return { run, logs, console, messages, levels };
-}
-
-/** Calls `fn` and returns what it threw. */
-function thrownBy(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected the call to throw, but it returned");
 }
 
 beforeEach(() => {

@@ -2,21 +2,12 @@ import { describe, expect, it } from "vitest";
 import { encodeResult, ResultEncodeError } from "../../runtime-prelude/encode";
 import { LimitError } from "../../runtime-prelude/errors";
 import { DEFAULT_LIMITS } from "../../shared/limits";
+import { thrownBy } from "./helpers";
 
 const LIMITS = { resultBytes: DEFAULT_LIMITS.resultBytes, resultDepth: DEFAULT_LIMITS.resultDepth };
 
 function encode(value: unknown, limits: Partial<typeof LIMITS> = {}): string | undefined {
   return encodeResult(value, { ...LIMITS, ...limits });
-}
-
-/** Runs `fn`, expecting it to throw, and returns what it threw. */
-function thrownBy(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected the call to throw, but it returned");
 }
 
 function named(): void {}

@@ -1,15 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { describeThrown, isResourceExhaustion, LimitError } from "../../runtime-prelude/errors";
-
-/** Calls `fn` and returns what it threw. */
-function thrownBy(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected the call to throw, but it returned");
-}
+import { thrownBy } from "./helpers";
 
 function overflowTheStack(): unknown {
   const recurse = (depth: number): number => recurse(depth + 1) + 1;

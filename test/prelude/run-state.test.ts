@@ -3,22 +3,13 @@ import { LimitError } from "../../runtime-prelude/errors";
 import { ALLOCATION_HEADROOM, formatBytes, RunState } from "../../runtime-prelude/run-state";
 import { DEFAULT_LIMITS, type SandboxLimits, sandboxLimits } from "../../shared/limits";
 import { FUEL_SLICE } from "../../shared/protocol";
+import { thrownBy } from "./helpers";
 
 const START = Date.UTC(2025, 0, 1);
 const MiB = 1024 * 1024;
 
 function createRun(timeoutMs: number, limits: Partial<SandboxLimits> = {}): RunState {
   return new RunState(timeoutMs, { ...sandboxLimits(DEFAULT_LIMITS), ...limits });
-}
-
-/** Calls `fn` and returns what it threw. */
-function thrownBy(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected the call to throw, but it returned");
 }
 
 beforeEach(() => {
