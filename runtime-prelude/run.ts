@@ -11,6 +11,7 @@ import { encodeResult } from "./encode";
 import { describeThrown } from "./errors";
 import { RunState } from "./run-state";
 import { createRuntime } from "./runtime";
+import { CallTrace } from "./trace";
 
 export interface SnippetModule {
   default: SnippetMain;
@@ -20,7 +21,8 @@ export interface SnippetModule {
 export async function runSnippet(snippet: SnippetModule, request: RunRequest): Promise<RunOutcome> {
   const run = new RunState(request.timeoutMs, request.limits);
   const logs = new LogCollector(run);
-  const scope: RunScope = { run, logs, console: createConsole(logs), $: createRuntime(run, request) };
+  const trace = new CallTrace();
+  const scope: RunScope = { run, logs, console: createConsole(logs), $: createRuntime(run, request, trace) };
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(run.end(run.timeoutError())), request.timeoutMs);
@@ -28,10 +30,10 @@ export async function runSnippet(snippet: SnippetModule, request: RunRequest): P
   try {
     const evaluation = currentRun.run(scope, () => evaluate(snippet, request, scope));
     const result = await Promise.race([evaluation, deadline]);
-    return { type: "result", result, logs: logs.entries, runMs: Date.now() - run.startedAt };
+    return { type: "result", result, logs: logs.entries, calls: trace.records, runMs: Date.now() - run.startedAt };
   } catch (thrown) {
     const error = describeThrown(run.ended ?? thrown);
-    return { type: "error", error, logs: logs.entries, runMs: Date.now() - run.startedAt };
+    return { type: "error", error, logs: logs.entries, calls: trace.records, runMs: Date.now() - run.startedAt };
   } finally {
     if (timer !== undefined) clearTimeout(timer);
     run.finish();

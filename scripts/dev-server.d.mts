@@ -1,6 +1,8 @@
 export const WORKERD_V8_FLAGS: string[];
 export function devEnvironment(extra?: Record<string, string>): NodeJS.ProcessEnv;
+export const CONFIGS: string[];
 export function wranglerDevArgs(args?: string[]): string[];
+export function applyMigrations(options?: { persistTo?: string; stdio?: "pipe" | "inherit" }): void;
 export function freePort(): Promise<number>;
 export interface DevServer {
   url: string;
@@ -14,4 +16,5 @@ export function startDevServer(options?: {
   env?: Record<string, string>;
   output?: (text: string) => void;
   timeoutMs?: number;
+  persistTo?: string;
 }): Promise<DevServer>;

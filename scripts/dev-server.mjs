@@ -2,8 +2,10 @@
 // waits until GET /health answers. Shared by `npm start`, the integration tests and the benchmarks,
 // so all three run exactly the same server.
 
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -34,8 +36,32 @@ export function devEnvironment(extra = {}) {
   };
 }
 
+/** The main Worker first (it serves HTTP), then the services of the runtime manifest. */
+export const CONFIGS = ["wrangler.jsonc", "services/example/wrangler.jsonc"];
+
 export function wranglerDevArgs(args = []) {
-  return [wrangler, "dev", "--show-interactive-dev-session=false", ...args];
+  return [
+    wrangler,
+    "dev",
+    ...CONFIGS.flatMap((config) => ["-c", config]),
+    "--show-interactive-dev-session=false",
+    ...args,
+  ];
+}
+
+/** Applies the D1 migrations (migrations/) to the local database wrangler dev will use. */
+export function applyMigrations({ persistTo, stdio = "pipe" } = {}) {
+  const result = spawnSync(
+    process.execPath,
+    [wrangler, "d1", "migrations", "apply", "DB", "--local", ...(persistTo ? ["--persist-to", persistTo] : [])],
+    // CI=true: never stop to ask for confirmation.
+    { cwd: root, env: devEnvironment({ CI: "true" }), stdio: ["ignore", stdio, stdio], encoding: "utf8" },
+  );
+  if (result.status !== 0) {
+    throw new Error(
+      `applying D1 migrations failed (exit ${result.status}):\n${result.stdout ?? ""}${result.stderr ?? ""}`,
+    );
+  }
 }
 
 export async function freePort() {
@@ -51,22 +77,42 @@ export async function freePort() {
 }
 
 /**
- * Starts `wrangler dev` on a free port (or `port`) and resolves once /health answers.
- * `output` receives the server's stdout and stderr.
+ * Starts `wrangler dev` on a free port (or `port`) and resolves once /health answers. Its state
+ * (KV, D1, Durable Objects) lives in a fresh temporary directory unless `persistTo` is given, with
+ * the D1 migrations applied. `output` receives the server's stdout and stderr.
  */
-export async function startDevServer({ port, args = [], env = {}, output = () => {}, timeoutMs = 90_000 } = {}) {
+export async function startDevServer({
+  port,
+  args = [],
+  env = {},
+  output = () => {},
+  timeoutMs = 90_000,
+  persistTo,
+} = {}) {
+  const state = persistTo ?? mkdtempSync(join(tmpdir(), "functions-do-state-"));
+  applyMigrations({ persistTo: state });
   const listen = port ?? (await freePort());
   const inspector = await freePort();
   const child = spawn(
     process.execPath,
-    wranglerDevArgs(["--port", String(listen), "--inspector-port", String(inspector), "--log-level", "warn", ...args]),
+    wranglerDevArgs([
+      "--port",
+      String(listen),
+      "--inspector-port",
+      String(inspector),
+      "--persist-to",
+      state,
+      "--log-level",
+      "warn",
+      ...args,
+    ]),
     { cwd: root, env: devEnvironment(env), stdio: ["ignore", "pipe", "pipe"], detached: true },
   );
   child.stdout.on("data", (chunk) => output(chunk.toString()));
   child.stderr.on("data", (chunk) => output(chunk.toString()));
   const url = `http://127.0.0.1:${listen}`;
-  const stop = () =>
-    new Promise((resolve) => {
+  const stop = async () => {
+    await new Promise((resolve) => {
       if (child.exitCode !== null) return resolve();
       child.once("exit", () => resolve());
       try {
@@ -75,6 +121,8 @@ export async function startDevServer({ port, args = [], env = {}, output = () =>
         resolve();
       }
     });
+    if (!persistTo) rmSync(state, { recursive: true, force: true });
+  };
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited with code ${child.exitCode}`);

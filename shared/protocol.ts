@@ -18,6 +18,7 @@
  */
 
 import type { SandboxLimits } from "./limits";
+import type { RuntimeApi } from "./runtime-api";
 
 /** File names of the modules handed to the Worker Loader. */
 export const PRELUDE_MODULE = "prelude.js";
@@ -41,6 +42,22 @@ export interface RunRequest {
   limits: SandboxLimits;
   /** Echoed into `$.ctx`. */
   requestId: string;
+  /** The caller's tenant, echoed into `$.ctx`; the host scopes every `$` call to it. */
+  tenant: string;
+  /**
+   * A stub of the host's `Runtime` entrypoint made for this run only: `$` calls go through it.
+   * Never part of the cached WorkerCode, so an isolate keeps no caller's capabilities.
+   */
+  runtime: RuntimeApi;
+  /** The manifest services; each becomes `$.<name>` (the host checks the caller may use it). */
+  services: string[];
+}
+
+/** One call a snippet made through `$`, for the `calls` trace of the response. */
+export interface CallRecord {
+  name: string;
+  ms: number;
+  ok: boolean;
 }
 
 export type ErrorKind = "syntax" | "runtime" | "timeout" | "resource";
@@ -71,6 +88,7 @@ export type RunOutcome =
       /** JSON text of the encoded result; absent when the value was `undefined`. */
       result?: string;
       logs: LogEntry[];
+      calls: CallRecord[];
       /** Milliseconds the isolate spent between receiving the call and answering. */
       runMs: number;
     }
@@ -78,6 +96,7 @@ export type RunOutcome =
       type: "error";
       error: SandboxError;
       logs: LogEntry[];
+      calls: CallRecord[];
       runMs: number;
     };
 

@@ -1,10 +1,22 @@
 /** The host Worker's bindings and settings (see wrangler.jsonc). */
 
+import type { RateLimiter } from "./tenancy/rate-limiter";
+
 export interface Env {
   /** The Worker Loader that creates sandboxes. */
   LOADER: WorkerLoader;
-  /** Comma-separated API keys (a secret). When set, `Authorization: Bearer <key>` is required. */
+  /** $.kv's namespace (keys prefixed by tenant). */
+  KV: KVNamespace;
+  /** $.db's database (migrations/). */
+  DB: D1Database;
+  /** One rate-limit bucket per tenant. */
+  RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
+  /** The example service of the runtime manifest. */
+  EXAMPLE?: Fetcher;
+  /** API keys → tenant and tier (a secret; see src/tenancy/keys.ts). When set, Bearer auth is required. */
   API_KEYS?: string;
+  /** Headers `$.fetch` adds host-side, by destination host (a secret; see src/net/gateway.ts). */
+  FETCH_CREDENTIALS?: string;
   /** Byte budget of the in-memory compile cache. */
   COMPILE_CACHE_BYTES?: string;
   /**

@@ -3,20 +3,28 @@
  * run, and describe the outcome in the submitted code's terms.
  */
 
-import type { ExecutionLimits } from "../shared/limits";
+import { type ExecutionLimits, sandboxLimits } from "../shared/limits";
+import type { RuntimeApi } from "../shared/runtime-api";
 import type { Compiler } from "./compile";
 import { normalizeLineEndings } from "./compile/fence";
 import type { ExecuteRequest } from "./http/validate";
 import { type Execution, runError, syntaxError } from "./report";
 import { loadSandbox } from "./run/loader";
 import { runSandbox } from "./run/run";
+import type { RuntimeProps } from "./runtime/entrypoint";
+import { SERVICE_NAMES } from "./runtime/manifest";
+import type { Caller } from "./tenancy/keys";
 
 export interface ExecuteContext {
   compiler: Compiler;
   loader: WorkerLoader;
   /** Makes the outbound gateway the sandbox's `fetch` goes through when the policy allows hosts. */
   outbound: (allow: string[]) => Fetcher;
+  /** Makes the per-run stub of the host's `Runtime` entrypoint that `$` calls go through. */
+  runtime: (props: RuntimeProps) => RuntimeApi;
+  /** Limits already narrowed to the caller's tier. */
   limits: ExecutionLimits;
+  caller: Caller;
   requestId: string;
 }
 
@@ -35,22 +43,51 @@ export async function execute(request: ExecuteRequest, context: ExecuteContext):
       ok: false,
       error: syntaxError(compiled.diagnostics, source),
       logs: [],
+      calls: [],
       id: compiled.id,
       cached: compiled.cached,
       timings: timings(0),
     };
   }
   const { unit } = compiled;
+  const { caller, requestId } = context;
   const runStarted = performance.now();
   const outcome = await runSandbox({
-    sandbox: loadSandbox({ loader: context.loader, unit, network: request.network, outbound: context.outbound }),
-    args: request.args,
-    timeoutMs: request.timeoutMs,
+    sandbox: loadSandbox({
+      loader: context.loader,
+      unit,
+      tenant: caller.tenant,
+      network: request.network,
+      outbound: context.outbound,
+    }),
+    request: {
+      type: "run",
+      args: request.args,
+      timeoutMs: request.timeoutMs,
+      limits: sandboxLimits(context.limits),
+      requestId,
+      tenant: caller.tenant,
+      runtime: context.runtime({
+        tenant: caller.tenant,
+        tier: caller.tier.name,
+        requestId,
+        allow: request.network === "none" ? [] : request.network.allow,
+        ...(caller.keyId && { keyId: caller.keyId }),
+      }),
+      // Every manifest service is on `$`; a tier that may not use one gets a clear denial on call.
+      services: SERVICE_NAMES,
+    },
+    cpuMs: Math.min(request.timeoutMs, caller.tier.cpuMs),
     limits: context.limits,
-    requestId: context.requestId,
   });
   const runMs = performance.now() - runStarted;
-  const common = { logs: outcome.logs, id: unit.id, cached: compiled.cached, timings: timings(runMs) };
+  const common = {
+    logs: outcome.logs,
+    calls: outcome.calls,
+    id: unit.id,
+    cached: compiled.cached,
+    timings: timings(runMs),
+  };
   return outcome.type === "result"
     ? { ok: true, resultJson: outcome.result, ...common }
     : { ok: false, error: runError(outcome.error, unit, source), ...common };

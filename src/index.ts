@@ -1,5 +1,5 @@
 /**
- * The host Worker: the HTTP app and the entrypoints sandboxes reach through loopback stubs.
+ * The host Worker: the HTTP app, and the entrypoints sandboxes reach through loopback stubs.
  */
 
 import { WorkerEntrypoint } from "cloudflare:workers";
@@ -7,10 +7,13 @@ import type { Env } from "./env";
 import { app } from "./http/app";
 import { gatewayFetch, parseDevRoutes } from "./net/gateway";
 
+export { Runtime } from "./runtime/entrypoint";
+export { RateLimiter } from "./tenancy/rate-limiter";
+
 /** A sandbox's `globalOutbound` when its request allows hosts; `props.allow` is the normalised list. */
 export class Outbound extends WorkerEntrypoint<Env, { allow: string[] }> {
   override fetch(request: Request): Promise<Response> {
-    return gatewayFetch(request, this.ctx.props.allow, parseDevRoutes(this.env.NETWORK_DEV_ROUTES));
+    return gatewayFetch(request, { allow: this.ctx.props.allow, routes: parseDevRoutes(this.env.NETWORK_DEV_ROUTES) });
   }
 }
 

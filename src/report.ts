@@ -4,7 +4,7 @@
  * properties kept, and the result spliced in as the JSON text the sandbox encoded.
  */
 
-import type { ErrorKind, LogEntry, SandboxError } from "../shared/protocol";
+import type { CallRecord, ErrorKind, LogEntry, SandboxError } from "../shared/protocol";
 import type { CompiledUnit } from "./compile";
 import type { Diagnostic, Position } from "./compile/diagnostic";
 import type { Language } from "./compile/input";
@@ -35,6 +35,8 @@ export interface Execution {
   resultJson?: string;
   error?: ExecutionError;
   logs: LogEntry[];
+  /** Every call the snippet made through `$`, in order of completion. */
+  calls: CallRecord[];
   id: string;
   cached: boolean;
   timings: { compileMs: number; runMs: number; totalMs: number };
@@ -117,6 +119,7 @@ export function executionJson(execution: Execution): string {
     ok: rest.ok,
     ...(rest.error && { error: rest.error }),
     logs: rest.logs,
+    calls: rest.calls,
     id: rest.id,
     cached: rest.cached,
     timings: rest.timings,

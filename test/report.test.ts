@@ -50,12 +50,12 @@ describe("syntaxError", () => {
 });
 
 describe("executionJson", () => {
-  const base = { logs: [], id: "abc", cached: false, timings: { compileMs: 1, runMs: 2, totalMs: 3 } };
+  const base = { logs: [], calls: [], id: "abc", cached: false, timings: { compileMs: 1, runMs: 2, totalMs: 3 } };
 
   it("splices the sandbox's JSON result in without re-encoding it", () => {
     const text = executionJson({ ok: true, resultJson: '{"a":[1,2]}', ...base });
     expect(text).toBe(
-      '{"ok":true,"result":{"a":[1,2]},"logs":[],"id":"abc","cached":false,"timings":{"compileMs":1,"runMs":2,"totalMs":3}}',
+      '{"ok":true,"result":{"a":[1,2]},"logs":[],"calls":[],"id":"abc","cached":false,"timings":{"compileMs":1,"runMs":2,"totalMs":3}}',
     );
     expect(JSON.parse(text).result).toEqual({ a: [1, 2] });
   });
@@ -66,6 +66,6 @@ describe("executionJson", () => {
 
   it("puts the error before the logs when the run failed", () => {
     const text = executionJson({ ok: false, error: { kind: "runtime", name: "Error", message: "x" }, ...base });
-    expect(Object.keys(JSON.parse(text))).toEqual(["ok", "error", "logs", "id", "cached", "timings"]);
+    expect(Object.keys(JSON.parse(text))).toEqual(["ok", "error", "logs", "calls", "id", "cached", "timings"]);
   });
 });

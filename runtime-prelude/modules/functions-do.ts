@@ -3,7 +3,7 @@
  * forwards to the runtime of the run that is executing, so helpers written as modules can use it.
  */
 
-import type { Runtime } from "../runtime";
+import type { Runtime } from "../types";
 
 const current = () => (globalThis as unknown as { $: Runtime | undefined }).$;
 
@@ -21,4 +21,4 @@ export const $: Runtime = new Proxy({} as Runtime, {
   },
 });
 
-export type { RunContext, Runtime } from "../runtime";
+export type * from "../types";

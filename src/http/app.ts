@@ -4,15 +4,14 @@
  */
 
 import { Hono } from "hono";
-import type { Env } from "../env";
 import { ServiceError } from "../errors";
-import { requireApiKey } from "./auth";
+import { type AuthEnv, authenticate } from "./auth";
+import { rateLimit } from "./rate-limit";
 import { executeRoute } from "./routes/execute";
 import { health } from "./routes/health";
+import { types } from "./routes/types";
 
-type AppEnv = { Bindings: Env; Variables: { requestId: string } };
-
-export const app = new Hono<AppEnv>();
+export const app = new Hono<AuthEnv>();
 
 app.use(async (c, next) => {
   const requestId = c.req.header("cf-ray") ?? crypto.randomUUID();
@@ -22,7 +21,9 @@ app.use(async (c, next) => {
 });
 
 app.route("/health", health);
-app.use("/execute", requireApiKey());
+app.use("/types", authenticate());
+app.route("/types", types);
+app.use("/execute", authenticate(), rateLimit());
 app.route("/execute", executeRoute);
 app.all("/execute", () => {
   throw new ServiceError("method_not_allowed", "Use POST /execute with a JSON body.");

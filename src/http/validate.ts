@@ -6,6 +6,7 @@
 import type { ExecutionLimits } from "../../shared/limits";
 import { LANGUAGES, type Language } from "../compile/input";
 import { describeType, ServiceError } from "../errors";
+import type { Tier } from "../tenancy/tiers";
 
 export type NetworkPolicy = "none" | { allow: string[] };
 
@@ -22,7 +23,21 @@ const MAX_ALLOWED_HOSTS = 100;
 const HOST =
   /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?::\d{1,5})?$|^\[[0-9a-f:.]+\](?::\d{1,5})?$/;
 
-export function parseExecuteRequest(body: unknown, limits: ExecutionLimits): ExecuteRequest {
+/** Limits, and the tier that narrowed them (named in messages about them). */
+export type RequestLimits = ExecutionLimits & { tier?: string };
+
+/** The limits a caller's tier allows: never more than the service's own. */
+export function limitsForTier(limits: ExecutionLimits, tier: Tier): RequestLimits {
+  return {
+    ...limits,
+    tier: tier.name,
+    codeBytes: Math.min(limits.codeBytes, tier.codeBytes),
+    maxTimeoutMs: Math.min(limits.maxTimeoutMs, tier.maxTimeoutMs),
+    defaultTimeoutMs: Math.min(limits.defaultTimeoutMs, tier.maxTimeoutMs),
+  };
+}
+
+export function parseExecuteRequest(body: unknown, limits: RequestLimits): ExecuteRequest {
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     throw invalid(`The request body must be a JSON object, got ${describeType(body)}.`);
   }
@@ -36,7 +51,7 @@ export function parseExecuteRequest(body: unknown, limits: ExecutionLimits): Exe
   };
 }
 
-function parseCode(code: unknown, limits: ExecutionLimits): string {
+function parseCode(code: unknown, limits: RequestLimits): string {
   if (code === undefined) throw invalid('`code` is required: the snippet to run, e.g. {"code": "return 2 + 2"}.');
   if (typeof code !== "string") throw invalid(`\`code\` must be a string, got ${describeType(code)}.`);
   // Upper bound first: UTF-8 takes at most 3 bytes per UTF-16 unit, so most code skips the count.
@@ -45,7 +60,7 @@ function parseCode(code: unknown, limits: ExecutionLimits): string {
     if (bytes > limits.codeBytes) {
       throw new ServiceError(
         "payload_too_large",
-        `\`code\` is ${bytes} bytes; the limit is ${limits.codeBytes} bytes.`,
+        `\`code\` is ${bytes} bytes; the limit is ${limits.codeBytes} bytes${onTier(limits)}.`,
       );
     }
   }
@@ -61,7 +76,7 @@ function parseLanguage(language: unknown): Language {
   );
 }
 
-function parseTimeout(timeoutMs: unknown, limits: ExecutionLimits): number {
+function parseTimeout(timeoutMs: unknown, limits: RequestLimits): number {
   if (timeoutMs === undefined) return limits.defaultTimeoutMs;
   if (
     typeof timeoutMs !== "number" ||
@@ -69,7 +84,9 @@ function parseTimeout(timeoutMs: unknown, limits: ExecutionLimits): number {
     timeoutMs < 1 ||
     timeoutMs > limits.maxTimeoutMs
   ) {
-    throw invalid(`\`timeoutMs\` must be an integer from 1 to ${limits.maxTimeoutMs}, got ${describeType(timeoutMs)}.`);
+    throw invalid(
+      `\`timeoutMs\` must be an integer from 1 to ${limits.maxTimeoutMs}${onTier(limits)}, got ${describeType(timeoutMs)}.`,
+    );
   }
   return timeoutMs;
 }
@@ -99,6 +116,10 @@ function parseNetwork(network: unknown): NetworkPolicy {
   }
   // Sorted and de-duplicated: equal policies give equal unit ids.
   return hosts.size === 0 ? "none" : { allow: [...hosts].sort() };
+}
+
+function onTier(limits: RequestLimits): string {
+  return limits.tier ? ` on the "${limits.tier}" tier` : "";
 }
 
 function invalid(message: string): ServiceError {

@@ -1,7 +1,9 @@
 /**
- * The outbound gateway a sandbox's `fetch` goes through when its request allows hosts. Each hop
- * of a redirect is checked again, so an allowed host cannot bounce the sandbox to a refused one.
- * A refused request fails in the sandbox as a rejected `fetch` naming what was refused.
+ * The outbound gateway a sandbox's network traffic goes through: plain `fetch` when its request
+ * allows hosts (the `Outbound` entrypoint), and `$.fetch` (the `Runtime` entrypoint), which may also
+ * attach credentials host-side. Each hop of a redirect is checked again, so an allowed host cannot
+ * bounce the sandbox to a refused one. A refused request fails in the sandbox as a rejected `fetch`
+ * naming what was refused.
  */
 
 import { refusal } from "./policy";
@@ -19,19 +21,26 @@ export class NetworkRefusedError extends Error {
  */
 export type DevRoutes = Readonly<Record<string, string>>;
 
+/** Headers the gateway adds host-side, by destination host (`FETCH_CREDENTIALS`). */
+export type Credentials = Readonly<Record<string, Readonly<Record<string, string>>>>;
+
+export interface GatewayOptions {
+  allow: readonly string[];
+  routes?: DevRoutes;
+  /** Added to each hop for that hop's own host only, after the policy check; never seen by the sandbox. */
+  credentials?: Credentials;
+}
+
 export async function gatewayFetch(
   request: Request,
-  allow: readonly string[],
-  routes: DevRoutes = {},
+  { allow, routes = {}, credentials = {} }: GatewayOptions,
 ): Promise<Response> {
   let current = request;
   for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
     const url = new URL(current.url);
     const reason = refusal(url, allow);
     if (reason) throw new NetworkRefusedError(`fetch(${JSON.stringify(current.url)}) was refused: ${reason}.`);
-    const route = routes[url.host];
-    const target = route ? new Request(new URL(`${url.pathname}${url.search}`, route), current) : current;
-    const response = await fetch(target, { redirect: "manual" });
+    const response = await fetch(outgoing(current, url, routes, credentials), { redirect: "manual" });
     const location = response.headers.get("location");
     if (request.redirect !== "follow" || !isRedirect(response.status) || !location) return response;
     // Relative to the URL the sandbox asked for, not to a dev route's stand-in origin.
@@ -41,8 +50,8 @@ export async function gatewayFetch(
       response.status === 307 || response.status === 308 || current.method === "GET" || current.method === "HEAD";
     if (keepsMethod && current.body) return response; // a streamed body cannot be sent twice
     const headers = new Headers(current.headers);
-    if (next.origin !== new URL(current.url).origin) {
-      // Credentials meant for one origin are not forwarded to another.
+    if (next.origin !== url.origin) {
+      // Headers the snippet meant for one origin are not forwarded to another.
       headers.delete("authorization");
       headers.delete("cookie");
     }
@@ -53,20 +62,47 @@ export async function gatewayFetch(
   );
 }
 
+/** The request as it leaves: routed to a dev stand-in if one is configured, with the host's credentials. */
+function outgoing(request: Request, url: URL, routes: DevRoutes, credentials: Credentials): Request {
+  const route = routes[url.host];
+  const secret = credentials[url.host] ?? credentials[url.hostname];
+  if (!route && !secret) return request;
+  const target = new Request(route ? new URL(`${url.pathname}${url.search}`, route) : url, request);
+  for (const [name, value] of Object.entries(secret ?? {})) target.headers.set(name, value);
+  return target;
+}
+
 function isRedirect(status: number): boolean {
   return status === 301 || status === 302 || status === 303 || status === 307 || status === 308;
 }
 
 /** `NETWORK_DEV_ROUTES` is JSON: {"api.example.test": "http://127.0.0.1:9999"}. Bad JSON routes nothing. */
 export function parseDevRoutes(text: string | undefined): DevRoutes {
-  if (!text) return {};
-  try {
-    const routes = JSON.parse(text) as unknown;
-    if (typeof routes !== "object" || routes === null || Array.isArray(routes)) return {};
-    return Object.fromEntries(
-      Object.entries(routes).filter((entry): entry is [string, string] => typeof entry[1] === "string"),
-    );
-  } catch {
-    return {};
+  return Object.fromEntries(
+    Object.entries(parseObject(text)).filter((entry): entry is [string, string] => typeof entry[1] === "string"),
+  );
+}
+
+/** `FETCH_CREDENTIALS` is JSON: {"api.example.com": {"authorization": "Bearer ..."}}. */
+export function parseCredentials(text: string | undefined): Credentials {
+  return Object.fromEntries(
+    Object.entries(parseObject(text)).map(([host, headers]) => [
+      host.toLowerCase(),
+      Object.fromEntries(Object.entries(parseObject(headers)).filter((entry) => typeof entry[1] === "string")),
+    ]),
+  ) as Credentials;
+}
+
+function parseObject(value: unknown): Record<string, unknown> {
+  let parsed = value;
+  if (typeof value === "string") {
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      return {};
+    }
   }
+  return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)
+    ? (parsed as Record<string, unknown>)
+    : {};
 }

@@ -17,13 +17,15 @@ export const SANDBOX_COMPATIBILITY_FLAGS = ["nodejs_compat"];
 export interface SandboxOptions {
   loader: WorkerLoader;
   unit: CompiledUnit;
+  /** Isolates are never shared between tenants: globals one tenant's run leaves behind stay its own. */
+  tenant: string;
   network: NetworkPolicy;
   /** Makes the outbound gateway for a policy that allows hosts (a loopback to the host's `Outbound`). */
   outbound: (allow: string[]) => Fetcher;
 }
 
-export function loadSandbox({ loader, unit, network, outbound }: SandboxOptions): WorkerStub {
-  return loader.get(unit.id, () => ({
+export function loadSandbox({ loader, unit, tenant, network, outbound }: SandboxOptions): WorkerStub {
+  return loader.get(`${unit.id}/${tenant}`, () => ({
     compatibilityDate: SANDBOX_COMPATIBILITY_DATE,
     compatibilityFlags: SANDBOX_COMPATIBILITY_FLAGS,
     mainModule: PRELUDE_MODULE,

@@ -6,22 +6,21 @@
  */
 
 import type { ExecutionLimits } from "../../shared/limits";
-import { sandboxLimits } from "../../shared/limits";
 import type { RunOutcome, RunRequest, SandboxEntrypoint, SandboxError } from "../../shared/protocol";
 
 export interface RunOptions {
   sandbox: WorkerStub;
-  args: string;
-  timeoutMs: number;
+  request: RunRequest;
+  /** CPU time the platform allows the run (production). */
+  cpuMs: number;
   limits: ExecutionLimits;
-  requestId: string;
 }
 
-export async function runSandbox({ sandbox, args, timeoutMs, limits, requestId }: RunOptions): Promise<RunOutcome> {
+export async function runSandbox({ sandbox, request, cpuMs, limits }: RunOptions): Promise<RunOutcome> {
+  const { timeoutMs } = request;
   const entrypoint = sandbox.getEntrypoint(undefined, {
-    limits: { cpuMs: timeoutMs, subRequests: limits.subRequests },
+    limits: { cpuMs, subRequests: limits.subRequests },
   }) as unknown as SandboxEntrypoint;
-  const request: RunRequest = { type: "run", args, timeoutMs, limits: sandboxLimits(limits), requestId };
   const started = Date.now();
 
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -45,7 +44,7 @@ export async function runSandbox({ sandbox, args, timeoutMs, limits, requestId }
 }
 
 function failed(started: number, error: SandboxError): RunOutcome {
-  return { type: "error", error, logs: [], runMs: Date.now() - started };
+  return { type: "error", error, logs: [], calls: [], runMs: Date.now() - started };
 }
 
 /** The platform stopped the isolate (production limits) or it failed before answering. */

@@ -19,6 +19,7 @@ export interface Execution {
   result?: unknown;
   error?: ExecutionError;
   logs: { level: string; message: string; ms: number }[];
+  calls: { name: string; ms: number; ok: boolean }[];
   id: string;
   cached: boolean;
   timings: { compileMs: number; runMs: number; totalMs: number };

@@ -6,7 +6,7 @@
 
 import type { TestProject } from "vitest/node";
 import { startDevServer } from "../../scripts/dev-server.mjs";
-import { STAND_IN_HOSTS, startStandIn } from "./stand-in";
+import { STAND_IN_HOSTS, startStandIn, TEST_CREDENTIAL } from "./stand-in";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -20,7 +20,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const routes = Object.fromEntries(STAND_IN_HOSTS.map((host) => [host, standIn.origin]));
   const log: string[] = [];
   const server = await startDevServer({
-    args: ["--var", `NETWORK_DEV_ROUTES:${JSON.stringify(routes)}`],
+    args: [
+      "--var",
+      `NETWORK_DEV_ROUTES:${JSON.stringify(routes)}`,
+      "--var",
+      `FETCH_CREDENTIALS:${JSON.stringify({ "api.example.test": { authorization: TEST_CREDENTIAL } })}`,
+    ],
     output: (text: string) => log.push(text),
   }).catch((error: unknown) => {
     throw new Error(`The service did not start: ${String(error)}\n${log.join("")}`);
