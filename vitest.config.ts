@@ -1,4 +1,5 @@
 import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 import { defineConfig, type Plugin } from "vitest/config";
 
 const require = createRequire(import.meta.url);
@@ -27,7 +28,13 @@ export default defineConfig({
       {
         plugins: [wasmModules],
         resolve: {
-          alias: [{ find: /^esbuild-wasm$/, replacement: require.resolve("esbuild-wasm/lib/browser.js") }],
+          alias: [
+            { find: /^esbuild-wasm$/, replacement: require.resolve("esbuild-wasm/lib/browser.js") },
+            {
+              find: /^cloudflare:workers$/,
+              replacement: fileURLToPath(new URL("test/shims/cloudflare-workers.ts", import.meta.url)),
+            },
+          ],
         },
         test: {
           name: "unit",

@@ -2,10 +2,13 @@
  * Console capture for one run. Messages are formatted exactly as Node's `util.format` would
  * (workerd implements `node:util`), kept in order with their level and time, and bounded: a run
  * that logs past its budget ends with a `resource` error, keeping what was logged until then.
+ * With a sink (streaming callers), entries are also sent as they happen, in order, one batch per
+ * turn of the event loop.
  */
 
 import { format, inspect } from "node:util";
 import type { LogEntry, LogLevel } from "../shared/protocol";
+import type { LogSinkApi } from "../shared/runtime-api";
 import { LimitError } from "./errors";
 import { formatBytes, type RunState } from "./run-state";
 
@@ -13,8 +16,14 @@ export class LogCollector {
   readonly entries: LogEntry[] = [];
   private bytes = 0;
   private full = false;
+  private pending: LogEntry[] = [];
+  private scheduled = false;
+  private delivered: Promise<void> = Promise.resolve();
 
-  constructor(private readonly run: RunState) {}
+  constructor(
+    private readonly run: RunState,
+    private sink?: LogSinkApi,
+  ) {}
 
   add(level: LogLevel, message: string): void {
     if (this.full || this.run.isFinished) return;
@@ -24,7 +33,7 @@ export class LogCollector {
       this.full = true;
       const room = Math.max(0, logBytes - this.bytes);
       if (room > 0 && this.entries.length < logEntries) {
-        this.entries.push({ level, message: `${message.slice(0, room)}… [truncated]`, ms });
+        this.push({ level, message: `${message.slice(0, room)}… [truncated]`, ms });
       }
       throw this.run.end(
         new LimitError(
@@ -34,7 +43,43 @@ export class LogCollector {
       );
     }
     this.bytes += message.length;
-    this.entries.push({ level, message, ms });
+    this.push({ level, message, ms });
+  }
+
+  /** Sends what is still pending and waits (at most `waitMs`) until the sink has taken everything. */
+  async flush(waitMs: number): Promise<void> {
+    this.send();
+    if (!this.sink) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const giveUp = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, waitMs);
+    });
+    await Promise.race([this.delivered, giveUp]);
+    if (timer !== undefined) clearTimeout(timer);
+  }
+
+  private push(entry: LogEntry): void {
+    this.entries.push(entry);
+    if (!this.sink) return;
+    this.pending.push(entry);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setTimeout(() => this.send(), 0);
+    }
+  }
+
+  private send(): void {
+    this.scheduled = false;
+    const sink = this.sink;
+    if (!sink || this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    // Chained, so batches arrive in order; a sink that fails stops receiving (logs still return).
+    this.delivered = this.delivered
+      .then(() => sink.write(batch))
+      .catch(() => {
+        this.sink = undefined;
+      });
   }
 }
 

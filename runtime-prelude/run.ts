@@ -20,25 +20,32 @@ export interface SnippetModule {
 
 export async function runSnippet(snippet: SnippetModule, request: RunRequest): Promise<RunOutcome> {
   const run = new RunState(request.timeoutMs, request.limits);
-  const logs = new LogCollector(run);
+  const logs = new LogCollector(run, request.logSink);
   const trace = new CallTrace();
   const scope: RunScope = { run, logs, console: createConsole(logs), $: createRuntime(run, request, trace) };
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(run.end(run.timeoutError())), request.timeoutMs);
   });
+  let outcome: RunOutcome;
   try {
     const evaluation = currentRun.run(scope, () => evaluate(snippet, request, scope));
     const result = await Promise.race([evaluation, deadline]);
-    return { type: "result", result, logs: logs.entries, calls: trace.records, runMs: Date.now() - run.startedAt };
+    outcome = { type: "result", result, logs: logs.entries, calls: trace.records, runMs: Date.now() - run.startedAt };
   } catch (thrown) {
     const error = describeThrown(run.ended ?? thrown);
-    return { type: "error", error, logs: logs.entries, calls: trace.records, runMs: Date.now() - run.startedAt };
+    outcome = { type: "error", error, logs: logs.entries, calls: trace.records, runMs: Date.now() - run.startedAt };
   } finally {
     if (timer !== undefined) clearTimeout(timer);
     run.finish();
   }
+  // Streamed logs reach the caller before the outcome does.
+  await logs.flush(SINK_FLUSH_MS);
+  return outcome;
 }
+
+/** How long the end of a run waits for a streaming caller to take the last logs. */
+const SINK_FLUSH_MS = 1000;
 
 async function evaluate(snippet: SnippetModule, request: RunRequest, scope: RunScope): Promise<string | undefined> {
   const args: unknown = JSON.parse(request.args);

@@ -41,7 +41,37 @@ export function createRuntime(run: RunState, request: RunRequest, trace: CallTra
       call("fetch", () => host.fetch(new Request(input, init))),
   };
   for (const name of request.services) runtime[name] = serviceClient(host, name, call);
+  runtime.tools = toolsClient(request, run, call);
   return Object.freeze(runtime) as unknown as Runtime;
+}
+
+/** `$.tools.<name>(...args)` → the caller's tool, through the host's bridge; refused once the run is over. */
+function toolsClient(request: RunRequest, run: RunState, call: Call): object {
+  const { tools } = request;
+  return new Proxy(Object.create(null), {
+    get(_target, name) {
+      if (typeof name !== "string" || name === "then") return undefined;
+      return (...args: unknown[]) =>
+        call(`tools.${name}`, () => {
+          if (!tools) {
+            throw namedError(
+              "ToolsUnavailableError",
+              `$.tools.${name}() has no tools to call: tools are passed by the caller over RPC, capnweb or MCP.`,
+            );
+          }
+          if (run.isFinished) {
+            throw namedError("ToolCallRefusedError", `$.tools.${name}() was called after the run settled; it was refused.`);
+          }
+          return tools.call(name, args);
+        });
+    },
+  });
+}
+
+function namedError(name: string, message: string): Error {
+  const error = new Error(message);
+  error.name = name;
+  return error;
 }
 
 type Call = <T>(name: string, fn: () => T) => T;

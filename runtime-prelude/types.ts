@@ -19,7 +19,16 @@ export interface Runtime extends RuntimeServices {
    * addresses, redirects re-checked; credentials configured for the destination are added for you.
    */
   fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>;
+  /**
+   * The tools of the agent that started this run (passed over RPC, capnweb or MCP): each call goes
+   * back to the agent. Calls after the run has settled are refused.
+   */
+  readonly tools: Tools;
 }
+
+/** The caller's tools: any method name, any arguments; results come back from the caller. */
+// biome-ignore lint/suspicious/noExplicitAny: tools are whatever the calling agent provides.
+export type Tools = Record<string, (...args: any[]) => Promise<any>>;
 
 export interface RunContext {
   /** The tenant of the API key that started this run ("local" without keys). */

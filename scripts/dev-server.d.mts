@@ -1,7 +1,7 @@
 export const WORKERD_V8_FLAGS: string[];
 export function devEnvironment(extra?: Record<string, string>): NodeJS.ProcessEnv;
 export const CONFIGS: string[];
-export function wranglerDevArgs(args?: string[]): string[];
+export function wranglerDevArgs(args?: string[], configs?: string[]): string[];
 export function applyMigrations(options?: { persistTo?: string; stdio?: "pipe" | "inherit" }): void;
 export function freePort(): Promise<number>;
 export interface DevServer {
@@ -17,4 +17,5 @@ export function startDevServer(options?: {
   output?: (text: string) => void;
   timeoutMs?: number;
   persistTo?: string;
+  configs?: string[];
 }): Promise<DevServer>;

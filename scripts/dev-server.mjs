@@ -39,11 +39,11 @@ export function devEnvironment(extra = {}) {
 /** The main Worker first (it serves HTTP), then the services of the runtime manifest. */
 export const CONFIGS = ["wrangler.jsonc", "services/example/wrangler.jsonc"];
 
-export function wranglerDevArgs(args = []) {
+export function wranglerDevArgs(args = [], configs = CONFIGS) {
   return [
     wrangler,
     "dev",
-    ...CONFIGS.flatMap((config) => ["-c", config]),
+    ...configs.flatMap((config) => ["-c", config]),
     "--show-interactive-dev-session=false",
     ...args,
   ];
@@ -77,7 +77,8 @@ export async function freePort() {
 }
 
 /**
- * Starts `wrangler dev` on a free port (or `port`) and resolves once /health answers. Its state
+ * Starts `wrangler dev` on a free port (or `port`) and resolves once /health answers (`configs`
+ * lists the Workers to run, the first serving HTTP; it must answer /health). Its state
  * (KV, D1, Durable Objects) lives in a fresh temporary directory unless `persistTo` is given, with
  * the D1 migrations applied. `output` receives the server's stdout and stderr.
  */
@@ -88,6 +89,7 @@ export async function startDevServer({
   output = () => {},
   timeoutMs = 90_000,
   persistTo,
+  configs = CONFIGS,
 } = {}) {
   const state = persistTo ?? mkdtempSync(join(tmpdir(), "functions-do-state-"));
   applyMigrations({ persistTo: state });
@@ -95,17 +97,20 @@ export async function startDevServer({
   const inspector = await freePort();
   const child = spawn(
     process.execPath,
-    wranglerDevArgs([
-      "--port",
-      String(listen),
-      "--inspector-port",
-      String(inspector),
-      "--persist-to",
-      state,
-      "--log-level",
-      "warn",
-      ...args,
-    ]),
+    wranglerDevArgs(
+      [
+        "--port",
+        String(listen),
+        "--inspector-port",
+        String(inspector),
+        "--persist-to",
+        state,
+        "--log-level",
+        "warn",
+        ...args,
+      ],
+      configs,
+    ),
     { cwd: root, env: devEnvironment(env), stdio: ["ignore", "pipe", "pipe"], detached: true },
   );
   child.stdout.on("data", (chunk) => output(chunk.toString()));

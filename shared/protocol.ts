@@ -18,7 +18,7 @@
  */
 
 import type { SandboxLimits } from "./limits";
-import type { RuntimeApi } from "./runtime-api";
+import type { LogSinkApi, RuntimeApi, ToolsApi } from "./runtime-api";
 
 /** File names of the modules handed to the Worker Loader. */
 export const PRELUDE_MODULE = "prelude.js";
@@ -51,6 +51,10 @@ export interface RunRequest {
   runtime: RuntimeApi;
   /** The manifest services; each becomes `$.<name>` (the host checks the caller may use it). */
   services: string[];
+  /** The caller's tools, for `$.tools.<name>()` (RPC and capnweb callers). */
+  tools?: ToolsApi;
+  /** Where log entries go as they happen (streaming callers); they are also returned at the end. */
+  logSink?: LogSinkApi;
 }
 
 /** One call a snippet made through `$`, for the `calls` trace of the response. */

@@ -4,7 +4,10 @@
  */
 
 import { type ExecutionLimits, sandboxLimits } from "../shared/limits";
+import type { RunOutcome } from "../shared/protocol";
 import type { RuntimeApi } from "../shared/runtime-api";
+import type { LogBridge, ToolBridge } from "./agents/bridges";
+import type { ConcurrencyGate } from "./agents/gate";
 import type { Compiler } from "./compile";
 import { normalizeLineEndings } from "./compile/fence";
 import type { ExecuteRequest } from "./http/validate";
@@ -26,6 +29,12 @@ export interface ExecuteContext {
   limits: ExecutionLimits;
   caller: Caller;
   requestId: string;
+  /** The calling agent's tools, for `$.tools` (closed by `execute` when the run ends). */
+  tools?: ToolBridge;
+  /** Where logs go as they happen (closed by `execute` when the run ends). */
+  logSink?: LogBridge;
+  /** Queues the run when the request already has the most sandboxes in flight it may have. */
+  gate?: ConcurrencyGate;
 }
 
 export async function execute(request: ExecuteRequest, context: ExecuteContext): Promise<Execution> {
@@ -52,34 +61,44 @@ export async function execute(request: ExecuteRequest, context: ExecuteContext):
   const { unit } = compiled;
   const { caller, requestId } = context;
   const runStarted = performance.now();
-  const outcome = await runSandbox({
-    sandbox: loadSandbox({
-      loader: context.loader,
-      unit,
-      tenant: caller.tenant,
-      network: request.network,
-      outbound: context.outbound,
-    }),
-    request: {
-      type: "run",
-      args: request.args,
-      timeoutMs: request.timeoutMs,
-      limits: sandboxLimits(context.limits),
-      requestId,
-      tenant: caller.tenant,
-      runtime: context.runtime({
+  const run = () =>
+    runSandbox({
+      sandbox: loadSandbox({
+        loader: context.loader,
+        unit,
         tenant: caller.tenant,
-        tier: caller.tier.name,
-        requestId,
-        allow: request.network === "none" ? [] : request.network.allow,
-        ...(caller.keyId && { keyId: caller.keyId }),
+        network: request.network,
+        outbound: context.outbound,
       }),
-      // Every manifest service is on `$`; a tier that may not use one gets a clear denial on call.
-      services: SERVICE_NAMES,
-    },
-    cpuMs: Math.min(request.timeoutMs, caller.tier.cpuMs),
-    limits: context.limits,
-  });
+      request: {
+        type: "run",
+        args: request.args,
+        timeoutMs: request.timeoutMs,
+        limits: sandboxLimits(context.limits),
+        requestId,
+        tenant: caller.tenant,
+        runtime: context.runtime({
+          tenant: caller.tenant,
+          tier: caller.tier.name,
+          requestId,
+          allow: request.network === "none" ? [] : request.network.allow,
+          ...(caller.keyId && { keyId: caller.keyId }),
+        }),
+        // Every manifest service is on `$`; a tier that may not use one gets a clear denial on call.
+        services: SERVICE_NAMES,
+        ...(context.tools && { tools: context.tools }),
+        ...(context.logSink && { logSink: context.logSink }),
+      },
+      cpuMs: Math.min(request.timeoutMs, caller.tier.cpuMs),
+      limits: context.limits,
+    });
+  let outcome: RunOutcome;
+  try {
+    outcome = await (context.gate ? context.gate.run(run) : run());
+  } finally {
+    context.tools?.close();
+    context.logSink?.close();
+  }
   const runMs = performance.now() - runStarted;
   const common = {
     logs: outcome.logs,

@@ -7,6 +7,7 @@ import type { Env } from "./env";
 import { app } from "./http/app";
 import { gatewayFetch, parseDevRoutes } from "./net/gateway";
 
+export { Executor } from "./agents/executor";
 export { Runtime } from "./runtime/entrypoint";
 export { RateLimiter } from "./tenancy/rate-limiter";
 

@@ -8,6 +8,7 @@ import type { CallRecord, ErrorKind, LogEntry, SandboxError } from "../shared/pr
 import type { CompiledUnit } from "./compile";
 import type { Diagnostic, Position } from "./compile/diagnostic";
 import type { Language } from "./compile/input";
+import { runtimeHint, syntaxHint } from "./hints";
 import { mapStack } from "./run/map-error";
 
 export interface ExecutionError {
@@ -55,12 +56,12 @@ export function syntaxError(diagnostics: readonly Diagnostic[], source: string):
     message: first?.message ?? "The code could not be compiled.",
     ...located(first?.position, source),
   };
-  if (first?.hint) error.hint = first.hint;
+  error.hint = first?.hint ?? syntaxHint(error.message);
   if (diagnostics.length > 1) {
     error.diagnostics = diagnostics.map((diagnostic) => ({
       message: diagnostic.message,
       ...(diagnostic.position && { line: diagnostic.position.line, column: diagnostic.position.column + 1 }),
-      ...(diagnostic.hint && { hint: diagnostic.hint }),
+      hint: diagnostic.hint ?? syntaxHint(diagnostic.message),
     }));
   }
   return error;
@@ -76,6 +77,8 @@ export function runError(error: SandboxError, unit: CompiledUnit, source: string
     message: error.message,
     ...located(mapped.position, source),
   };
+  const hint = runtimeHint(error.kind, error.name, error.message);
+  if (hint) described.hint = hint;
   if (mapped.stack) described.stack = mapped.stack;
   if (error.props) {
     const props = JSON.parse(error.props) as Record<string, unknown>;
@@ -125,4 +128,9 @@ export function executionJson(execution: Execution): string {
     timings: rest.timings,
   });
   return resultJson === undefined ? body : `{"ok":true,"result":${resultJson},${body.slice('{"ok":true,'.length)}`;
+}
+
+/** The execution as the object RPC, capnweb and MCP callers receive: the same shape as the HTTP body. */
+export function executionObject(execution: Execution): Record<string, unknown> {
+  return JSON.parse(executionJson(execution)) as Record<string, unknown>;
 }

@@ -44,7 +44,12 @@ describe("syntaxError", () => {
     });
     expect(error.diagnostics).toEqual([
       { message: "first", line: 1, column: 1, hint: "fix it" },
-      { message: "second", line: 2, column: 4 },
+      {
+        message: "second",
+        line: 2,
+        column: 4,
+        hint: "Fix the syntax here: the code must be TypeScript or JavaScript (top-level return and await are allowed).",
+      },
     ]);
   });
 });

@@ -9,6 +9,8 @@ import { type AuthEnv, authenticate } from "./auth";
 import { rateLimit } from "./rate-limit";
 import { executeRoute } from "./routes/execute";
 import { health } from "./routes/health";
+import { mcp } from "./routes/mcp";
+import { rpc } from "./routes/rpc";
 import { types } from "./routes/types";
 
 export const app = new Hono<AuthEnv>();
@@ -25,6 +27,10 @@ app.use("/types", authenticate());
 app.route("/types", types);
 app.use("/execute", authenticate(), rateLimit());
 app.route("/execute", executeRoute);
+app.use("/mcp", authenticate(), rateLimit());
+app.route("/mcp", mcp);
+// capnweb authenticates itself: a WebSocket from a browser cannot send a header (see agents/capnweb.ts).
+app.route("/rpc", rpc);
 app.all("/execute", () => {
   throw new ServiceError("method_not_allowed", "Use POST /execute with a JSON body.");
 });

@@ -1,8 +1,8 @@
 /**
  * Who is calling. With no API keys configured (the local default) every request is the `local`
- * tenant; with keys configured, `Authorization: Bearer <key>` must name one of them, which gives the
- * caller's tenant and tier. Keys are compared as SHA-256 digests in constant time, and never logged
- * or echoed: the caller carries only a short digest (`keyId`).
+ * tenant; with keys configured, a key must name one of them, which gives the caller's tenant and
+ * tier. Keys are compared as SHA-256 digests in constant time, and never logged or echoed: the
+ * caller carries only a short digest (`keyId`).
  */
 
 import type { MiddlewareHandler } from "hono";
@@ -29,24 +29,35 @@ async function keysFor(source: string | undefined): Promise<Keyring["entries"]> 
   return entries;
 }
 
+export const MISSING_KEY = "An API key is required: send `Authorization: Bearer <key>`.";
+export const INVALID_KEY = "The API key is not valid.";
+
+/**
+ * The caller a key stands for: the local caller when no keys are configured, otherwise the key's
+ * tenant and tier. Throws 401 for a missing or unknown key.
+ */
+export async function identify(env: Env, key: string | undefined): Promise<Caller> {
+  const keys = await keysFor(env.API_KEYS);
+  if (keys.length === 0) return LOCAL_CALLER;
+  if (!key) throw new ServiceError("unauthorized", MISSING_KEY);
+  const digest = await sha256(key);
+  let found: KeyEntry | undefined;
+  // Every key is compared, so timing does not reveal which one (or whether one) matched.
+  for (const { entry, digest: known } of keys) {
+    if (crypto.subtle.timingSafeEqual(digest, known)) found = entry;
+  }
+  if (!found) throw new ServiceError("unauthorized", INVALID_KEY);
+  return { tenant: found.tenant, tier: found.tier, keyId: hex(digest).slice(0, 12) };
+}
+
+/** The key in an `Authorization: Bearer <key>` header, if there is one. */
+export function bearerKey(header: string | undefined): string | undefined {
+  return /^Bearer\s+(\S+)\s*$/i.exec(header ?? "")?.[1];
+}
+
 export function authenticate(): MiddlewareHandler<AuthEnv> {
   return async (c, next) => {
-    const keys = await keysFor(c.env.API_KEYS);
-    if (keys.length === 0) {
-      c.set("caller", LOCAL_CALLER);
-      return next();
-    }
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header("authorization") ?? "");
-    if (!match?.[1])
-      throw new ServiceError("unauthorized", "An API key is required: send `Authorization: Bearer <key>`.");
-    const digest = await sha256(match[1]);
-    let found: KeyEntry | undefined;
-    // Every key is compared, so timing does not reveal which one (or whether one) matched.
-    for (const { entry, digest: known } of keys) {
-      if (crypto.subtle.timingSafeEqual(digest, known)) found = entry;
-    }
-    if (!found) throw new ServiceError("unauthorized", "The API key is not valid.");
-    c.set("caller", { tenant: found.tenant, tier: found.tier, keyId: hex(digest).slice(0, 12) });
+    c.set("caller", await identify(c.env, bearerKey(c.req.header("authorization"))));
     return next();
   };
 }

@@ -23,7 +23,7 @@ export interface KeyEntry {
 
 export const LOCAL_CALLER: Caller = { tenant: "local", tier: TIERS.local };
 
-const TENANT = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+export const TENANT_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
 /** Parses `API_KEYS`; a malformed configuration is an error the operator must see, not an open door. */
 export function parseApiKeys(text: string | undefined): KeyEntry[] {
@@ -39,7 +39,9 @@ export function parseApiKeys(text: string | undefined): KeyEntry[] {
   const parsed = JSON.parse(trimmed) as Record<string, { tenant?: unknown; tier?: unknown }>;
   return Object.entries(parsed).map(([key, entry]) => {
     const tenant = String(entry?.tenant ?? "");
-    if (!TENANT.test(tenant)) throw new Error(`API_KEYS: tenant ${JSON.stringify(tenant)} must match ${TENANT}`);
+    if (!TENANT_PATTERN.test(tenant)) {
+      throw new Error(`API_KEYS: tenant ${JSON.stringify(tenant)} must match ${TENANT_PATTERN}`);
+    }
     const tier = tierNamed(String(entry?.tier ?? ""));
     if (!tier)
       throw new Error(

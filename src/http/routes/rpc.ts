@@ -1,0 +1,23 @@
+/** `/rpc`: the executor over capnweb, as HTTP batch (POST) or WebSocket (GET with Upgrade). */
+
+import { newWorkersRpcResponse } from "capnweb";
+import { Hono } from "hono";
+import { mainFor } from "../../agents/capnweb";
+import { type AuthEnv, bearerKey } from "../auth";
+
+export const rpc = new Hono<AuthEnv>().all("/", async (c) => {
+  const main = await mainFor(
+    { env: c.env, exports: c.executionCtx.exports, requestId: c.get("requestId") },
+    bearerKey(c.req.header("authorization")),
+  );
+  return newWorkersRpcResponse(c.req.raw, main, {
+    // Errors reach the client with name, message and own properties, never a host stack.
+    onSendError: (error) => {
+      const sent = new Error(error.message);
+      sent.name = error.name;
+      Object.assign(sent, error);
+      sent.stack = undefined;
+      return sent;
+    },
+  });
+});
