@@ -1,8 +1,10 @@
 import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defineConfig, type Plugin } from "vitest/config";
 
 const require = createRequire(import.meta.url);
+const root = dirname(fileURLToPath(import.meta.url));
 
 /**
  * Unit tests run the compile stages in Node exactly as workerd runs them: esbuild-wasm's browser
@@ -32,7 +34,7 @@ export default defineConfig({
             { find: /^esbuild-wasm$/, replacement: require.resolve("esbuild-wasm/lib/browser.js") },
             {
               find: /^cloudflare:workers$/,
-              replacement: fileURLToPath(new URL("test/shims/cloudflare-workers.ts", import.meta.url)),
+              replacement: join(root, "test/shims/cloudflare-workers.ts"),
             },
           ],
         },

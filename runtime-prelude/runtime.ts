@@ -60,7 +60,10 @@ function toolsClient(request: RunRequest, run: RunState, call: Call): object {
             );
           }
           if (run.isFinished) {
-            throw namedError("ToolCallRefusedError", `$.tools.${name}() was called after the run settled; it was refused.`);
+            throw namedError(
+              "ToolCallRefusedError",
+              `$.tools.${name}() was called after the run settled; it was refused.`,
+            );
           }
           return tools.call(name, args);
         });

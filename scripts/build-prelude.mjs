@@ -28,8 +28,9 @@ const common = {
 };
 
 async function bundle(entry, external) {
-  const result = await build({ ...common, entryPoints: [join(root, entry)], external });
-  return result.outputFiles[0].text;
+  const result = await build({ ...common, entryPoints: [join(root, entry)], external, metafile: true, outdir: "out" });
+  const [output] = Object.values(result.metafile.outputs);
+  return { source: result.outputFiles[0].text, exports: output.exports };
 }
 
 /** Modules snippets may import: specifier → source file. Described in src/compile/modules.ts. */
@@ -39,7 +40,12 @@ const { RUNTIME_SERVICES } = await import("../src/runtime/manifest.ts");
 await writeServicesModule(RUNTIME_SERVICES);
 const runtimeTypes = await emitRuntimeTypes();
 
-const preludeSource = await bundle("runtime-prelude/index.ts", ["cloudflare:workers", "node:*", "./unit.js"]);
+const { source: preludeSource } = await bundle("runtime-prelude/index.ts", [
+  "cloudflare:workers",
+  "node:*",
+  "./unit.js",
+]);
+/** specifier → { source, exports }: the resolve stage checks imported names against `exports`. */
 const provided = {};
 for (const [specifier, file] of Object.entries(PROVIDED)) provided[specifier] = await bundle(file, []);
 
@@ -72,7 +78,7 @@ await writeIfChanged(
     `export const BUILD_ID = ${JSON.stringify(buildId)};\n` +
     `export const PRELUDE_VERSION = ${JSON.stringify(preludeVersion)};\n` +
     `export const PRELUDE_SOURCE: string = ${JSON.stringify(preludeSource)};\n` +
-    `export const PROVIDED_MODULES: Readonly<Record<string, string>> = ${JSON.stringify(provided, null, 2)};\n` +
+    `export const PROVIDED_MODULES: Readonly<Record<string, { source: string; exports: string[] }>> = ${JSON.stringify(provided, null, 2)};\n` +
     `/** The \`$\` type definitions (GET /types), emitted from runtime-prelude/types.ts. */\n` +
     `export const RUNTIME_TYPES: string = ${JSON.stringify(runtimeTypes)};\n`,
 );

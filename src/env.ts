@@ -19,6 +19,8 @@ export interface Env {
   FETCH_CREDENTIALS?: string;
   /** Byte budget of the in-memory compile cache. */
   COMPILE_CACHE_BYTES?: string;
+  /** How many distinct cached (named) sandbox isolates a host isolate may create (src/run/loader.ts). */
+  SANDBOX_ISOLATES?: string;
   /**
    * Local development and tests only: JSON mapping allowed hosts to a local origin that stands in
    * for them (see src/net/gateway.ts). Never set in production.

@@ -12,7 +12,7 @@ import type { Compiler } from "./compile";
 import { normalizeLineEndings } from "./compile/fence";
 import type { ExecuteRequest } from "./http/validate";
 import { type Execution, runError, syntaxError } from "./report";
-import { loadSandbox } from "./run/loader";
+import type { SandboxPool } from "./run/loader";
 import { runSandbox } from "./run/run";
 import type { RuntimeProps } from "./runtime/entrypoint";
 import { SERVICE_NAMES } from "./runtime/manifest";
@@ -20,6 +20,7 @@ import type { Caller } from "./tenancy/keys";
 
 export interface ExecuteContext {
   compiler: Compiler;
+  sandboxes: SandboxPool;
   loader: WorkerLoader;
   /** Makes the outbound gateway the sandbox's `fetch` goes through when the policy allows hosts. */
   outbound: (allow: string[]) => Fetcher;
@@ -63,12 +64,13 @@ export async function execute(request: ExecuteRequest, context: ExecuteContext):
   const runStarted = performance.now();
   const run = () =>
     runSandbox({
-      sandbox: loadSandbox({
+      sandbox: context.sandboxes.sandbox({
         loader: context.loader,
         unit,
         tenant: caller.tenant,
         network: request.network,
         outbound: context.outbound,
+        repeated: compiled.cached,
       }),
       request: {
         type: "run",

@@ -5,13 +5,17 @@
 
 import { DEFAULT_LIMITS, type ExecutionLimits } from "../shared/limits";
 import { Compiler } from "./compile";
+import { SandboxPool } from "./run/loader";
 import type { Env } from "./env";
 import { BUILD_ID } from "./generated/prelude";
 
 const DEFAULT_CACHE_BYTES = 16 * 1024 * 1024;
+/** Named (cached) sandbox isolates per host isolate; see src/run/loader.ts. */
+const DEFAULT_SANDBOX_ISOLATES = 128;
 
 export interface Service {
   compiler: Compiler;
+  sandboxes: SandboxPool;
   limits: ExecutionLimits;
 }
 
@@ -23,6 +27,7 @@ export function getService(env: Env): Service {
       cacheBytes: positiveInt(env.COMPILE_CACHE_BYTES) ?? DEFAULT_CACHE_BYTES,
       build: BUILD_ID,
     }),
+    sandboxes: new SandboxPool(positiveInt(env.SANDBOX_ISOLATES) ?? DEFAULT_SANDBOX_ISOLATES),
     limits: DEFAULT_LIMITS,
   };
   return service;

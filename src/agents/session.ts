@@ -55,12 +55,13 @@ export async function executeForAgent(options: unknown, context: AgentContext): 
   if (onLog !== undefined && typeof onLog !== "function") {
     throw new ServiceError("invalid_request", `\`onLog\` must be a function, got ${describeType(onLog)}.`);
   }
-  const { compiler, limits: serviceLimits } = getService(context.env);
+  const { compiler, sandboxes, limits: serviceLimits } = getService(context.env);
   const limits = limitsForTier(serviceLimits, context.caller.tier);
   const request = parseExecuteRequest(json, limits);
   const { exports } = context;
   const execution = await execute(request, {
     compiler,
+    sandboxes,
     limits,
     caller: context.caller,
     loader: context.env.LOADER,

@@ -1,11 +1,15 @@
 /**
  * Stage 8: bundle the module with the provided modules it imports, in-worker, with esbuild-wasm.
  * Skipped when nothing is imported (the common case): the module is already self-contained.
+ * What the bundler refuses (a name the module does not export, an assignment to a constant) is a
+ * diagnostic located in the stage's input, like any other compile error.
  */
 
-import type { Plugin } from "esbuild-wasm";
+import type { Message, Plugin } from "esbuild-wasm";
+import { type StageResult, succeed } from "./diagnostic";
 import { loadEsbuild } from "./esbuild";
 import { providedModule } from "./modules";
+import { toDiagnostic } from "./strip-types";
 
 export interface Bundled {
   code: string;
@@ -16,25 +20,39 @@ export interface Bundled {
 /** The name the module being bundled has in the bundle's source map. */
 export const SOURCE_NAME = "input.js";
 
-export async function bundleModule(code: string): Promise<Bundled> {
+export async function bundleModule(code: string): Promise<StageResult<Bundled>> {
   const esbuild = await loadEsbuild();
-  const result = await esbuild.build({
-    stdin: { contents: code, sourcefile: SOURCE_NAME, loader: "js" },
-    bundle: true,
-    write: false,
-    format: "esm",
-    platform: "neutral",
-    target: "esnext",
-    charset: "utf8",
-    sourcemap: "external",
-    outfile: "unit.js",
-    logLevel: "silent",
-    plugins: [providedModules],
-  });
-  const js = result.outputFiles.find((file) => file.path.endsWith(".js"));
-  const map = result.outputFiles.find((file) => file.path.endsWith(".map"));
+  let result: Awaited<ReturnType<typeof esbuild.build>>;
+  try {
+    result = await esbuild.build({
+      stdin: { contents: code, sourcefile: SOURCE_NAME, loader: "js" },
+      bundle: true,
+      write: false,
+      format: "esm",
+      platform: "neutral",
+      target: "esnext",
+      charset: "utf8",
+      sourcemap: "external",
+      outfile: "unit.js",
+      logLevel: "silent",
+      plugins: [providedModules],
+    });
+  } catch (error) {
+    const errors = (error as { errors?: Message[] }).errors;
+    if (!Array.isArray(errors) || errors.length === 0) throw error;
+    return {
+      ok: false,
+      // Located only when the problem is in the module itself, not inside a provided module.
+      diagnostics: errors.map((message) => {
+        const diagnostic = toDiagnostic(message, code);
+        return message.location?.file === SOURCE_NAME ? diagnostic : { ...diagnostic, position: undefined };
+      }),
+    };
+  }
+  const js = result.outputFiles?.find((file) => file.path.endsWith(".js"));
+  const map = result.outputFiles?.find((file) => file.path.endsWith(".map"));
   if (!js || !map) throw new Error("esbuild produced no output");
-  return { code: js.text, map: map.text };
+  return succeed({ code: js.text, map: map.text });
 }
 
 const NAMESPACE = "provided";

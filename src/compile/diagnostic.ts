@@ -29,11 +29,53 @@ export function fail<T>(message: string, position?: Position, hint?: string): St
 
 /** Line and column of an offset, counting `\n` line breaks (input is normalised to `\n`). */
 export function positionAt(code: string, offset: number): Position {
-  let line = 1;
-  let lineStart = 0;
-  for (let index = code.indexOf("\n"); index !== -1 && index < offset; index = code.indexOf("\n", index + 1)) {
-    line++;
-    lineStart = index + 1;
+  return new LineIndex(code).positionAt(offset);
+}
+
+/**
+ * Where each line starts, for turning many offsets into positions in O(log n) each. Only `\n`
+ * breaks lines: the submitted text's lines as an editor shows them (U+2028 inside a string is text).
+ */
+export class LineIndex {
+  private readonly starts: number[] = [0];
+
+  constructor(code: string) {
+    for (let index = code.indexOf("\n"); index !== -1; index = code.indexOf("\n", index + 1))
+      this.starts.push(index + 1);
   }
-  return { line, column: offset - lineStart };
+
+  positionAt(offset: number): Position {
+    let low = 0;
+    let high = this.starts.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if ((this.starts[middle] ?? 0) <= offset) low = middle;
+      else high = middle - 1;
+    }
+    return { line: low + 1, column: offset - (this.starts[low] ?? 0) };
+  }
+}
+
+/** esbuild reports columns in UTF-8 bytes of `lineText`; positions here count UTF-16 units. */
+export function utf16Column(lineText: string, byteColumn: number): number {
+  const bytes = new TextEncoder().encode(lineText);
+  return new TextDecoder().decode(bytes.subarray(0, byteColumn)).length;
+}
+
+/**
+ * JavaScript (and esbuild) also break lines at U+2028 and U+2029; positions here count `\n` only,
+ * the lines an editor shows. Converts a position counted the JavaScript way in `text`.
+ */
+export function fromJsLines(text: string, position: Position): Position {
+  if (!/[\u2028\u2029]/.test(text)) return position;
+  let line = 1;
+  let offset = 0;
+  for (let index = 0; index < text.length && line < position.line; index++) {
+    const char = text.charCodeAt(index);
+    if (char === 0x0a || char === 0x2028 || char === 0x2029) {
+      line++;
+      offset = index + 1;
+    }
+  }
+  return positionAt(text, offset + position.column);
 }

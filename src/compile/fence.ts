@@ -15,7 +15,8 @@ export interface Unfenced {
   typescriptFence: boolean;
 }
 
-const FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})[ \t]*([^`\s]*)[^`\n]*$/;
+/** An opening fence line and its language. Linear: no two parts can match the same characters. */
+const FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})[ \t]*([^`\s]*)(?:[ \t][^`\n]*)?$/;
 const CODE_LANGUAGES = new Set([
   "",
   "js",

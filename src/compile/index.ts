@@ -117,8 +117,9 @@ export async function compileUnit(id: string, input: CompileInput): Promise<Comp
   let code = emitted.code;
   if (imports.value.length > 0) {
     const bundled = await bundleModule(code);
-    code = bundled.code;
-    steps.push({ type: "map", map: bundled.map, source: SOURCE_NAME });
+    if (!bundled.ok) return failed(bundled.diagnostics);
+    code = bundled.value.code;
+    steps.push({ type: "map", map: bundled.value.map, source: SOURCE_NAME });
   }
   return {
     ok: true,

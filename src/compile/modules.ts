@@ -9,6 +9,8 @@ export interface ProvidedModule {
   specifier: string;
   /** ES module source, ready to bundle. */
   source: string;
+  /** The names it exports (value exports; types are erased before this point). */
+  exports: readonly string[];
   /** One line for error messages and the README. */
   description: string;
 }
@@ -18,9 +20,9 @@ const DESCRIPTIONS: Record<string, string> = {
 };
 
 export const MODULES: ReadonlyMap<string, ProvidedModule> = new Map(
-  Object.entries(PROVIDED_MODULES).map(([specifier, source]) => [
+  Object.entries(PROVIDED_MODULES).map(([specifier, { source, exports }]) => [
     specifier,
-    { specifier, source, description: DESCRIPTIONS[specifier] ?? "" },
+    { specifier, source, exports, description: DESCRIPTIONS[specifier] ?? "" },
   ]),
 );
 

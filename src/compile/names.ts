@@ -18,8 +18,7 @@ export interface GeneratedNames {
 }
 
 export function generatedNames(code: string, program: Program): GeneratedNames {
-  const identifiers = identifierNames(program);
-  const prefix = freshName(code, "$fx", (candidate) => [...identifiers].some((name) => name.startsWith(candidate)));
+  const prefix = freshName(code, "$fx", identifierNames(program));
   return {
     runtime: `${prefix}_rt`,
     tick: `${prefix}_tick`,
@@ -29,13 +28,21 @@ export function generatedNames(code: string, program: Program): GeneratedNames {
   };
 }
 
-/** `base`, or `base` with the smallest numeric suffix, that occurs nowhere in `code`. */
-export function freshName(code: string, base: string, taken: (name: string) => boolean = () => false): string {
-  const free = (name: string) => !code.includes(name) && !taken(name);
-  if (free(base)) return base;
-  let suffix = 1;
-  while (!free(`${base}${suffix}`)) suffix++;
-  return `${base}${suffix}`;
+/**
+ * `base`, or `base<n>` with `n` longer than any run of digits that follows `base` anywhere in the
+ * text or in an identifier: then nothing in the program can start with the name. One pass,
+ * whatever the input (picking the smallest free suffix instead would be quadratic).
+ */
+export function freshName(code: string, base: string, identifiers: Iterable<string> = []): string {
+  let longest = -1;
+  const digits = /\d*/y;
+  for (const text of [code, ...identifiers]) {
+    for (let index = text.indexOf(base); index !== -1; index = text.indexOf(base, index + 1)) {
+      digits.lastIndex = index + base.length;
+      longest = Math.max(longest, digits.exec(text)?.[0].length ?? 0);
+    }
+  }
+  return longest < 0 ? base : `${base}1${"0".repeat(longest)}`;
 }
 
 function identifierNames(program: Program): Set<string> {

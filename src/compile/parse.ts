@@ -5,7 +5,7 @@
  */
 
 import { type Options, type Program, parse } from "acorn";
-import { fail, type StageResult, succeed } from "./diagnostic";
+import { fail, positionAt, type StageResult, succeed } from "./diagnostic";
 
 const OPTIONS: Options = {
   ecmaVersion: "latest",
@@ -25,7 +25,8 @@ export function parseProgram(code: string): StageResult<Program> {
     return succeed(parse(code, OPTIONS));
   } catch (error) {
     if (!isAcornError(error)) throw error;
-    return fail(error.message.replace(/ \(\d+:\d+\)$/, ""), error.loc, hintFor(error.message));
+    // From the offset: acorn's own line count also breaks at U+2028 and U+2029.
+    return fail(error.message.replace(/ \(\d+:\d+\)$/, ""), positionAt(code, error.pos), hintFor(error.message));
   }
 }
 

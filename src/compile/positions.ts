@@ -12,14 +12,18 @@ import {
   TraceMap,
 } from "@jridgewell/trace-mapping";
 import type MagicString from "magic-string";
-import type { Position } from "./diagnostic";
+import { fromJsLines, type Position } from "./diagnostic";
 
 export type MapInput = SourceMapInput;
 
 export type PositionStep =
   | { type: "shift"; lines: number }
-  /** A source map from this step's output to its input; `source` names the input when the map has several. */
-  | { type: "map"; map: MapInput; source?: string };
+  /**
+   * A source map from this step's output to its input; `source` names the input when the map has
+   * several. `jsLinesOf`: the input's text, when the map counts lines the JavaScript way (U+2028 and
+   * U+2029 too, as esbuild does); positions are converted to `\n` lines.
+   */
+  | { type: "map"; map: MapInput; source?: string; jsLinesOf?: string };
 
 /** The edits made with `text` as a decoded source map, character by character. */
 export function decodedMap(text: MagicString, source?: string): MapInput {
@@ -59,7 +63,8 @@ export class PositionTrace {
       const found = originalPositionFor(map, { line: position.line, column: position.column, bias });
       if (found.line === null) continue;
       if (step.source !== undefined && found.source !== step.source) return undefined;
-      return { line: found.line, column: found.column };
+      const original = { line: found.line, column: found.column };
+      return step.jsLinesOf === undefined ? original : fromJsLines(step.jsLinesOf, original);
     }
     return undefined;
   }

@@ -3,30 +3,45 @@
  * is a syntax error that names it and lists what is available; nothing is fetched or guessed.
  */
 
-import { type Diagnostic, positionAt, type StageResult, succeed } from "./diagnostic";
+import { type Diagnostic, LineIndex, type StageResult, succeed } from "./diagnostic";
 import { availableModules, providedModule } from "./modules";
 import type { ModuleRequest } from "./shape";
 
 export function resolveImports(code: string, requests: readonly ModuleRequest[]): StageResult<string[]> {
   const diagnostics: Diagnostic[] = [];
   const resolved = new Set<string>();
+  let lines: LineIndex | undefined;
   for (const request of requests) {
-    const position = positionAt(code, request.start);
-    if (request.computed) {
-      diagnostics.push({
-        message: "import() needs a string literal naming a provided module",
-        position,
-        hint: `Use a static import of one of: ${availableModules().join(", ")}.`,
-      });
-    } else if (!providedModule(request.specifier)) {
-      diagnostics.push({
-        message: `Cannot find module "${request.specifier}": it is not provided by this service`,
-        position,
-        hint: `Available modules: ${availableModules().join(", ")}.`,
-      });
-    } else {
+    const module = request.computed ? undefined : providedModule(request.specifier);
+    if (module) {
       resolved.add(request.specifier);
+      // A name the module does not export is an error here, located on the name, not in the bundler.
+      for (const { name, start } of request.names) {
+        if (module.exports.includes(name)) continue;
+        lines ??= new LineIndex(code);
+        diagnostics.push({
+          message: `Module "${request.specifier}" has no export named "${name}"`,
+          position: lines.positionAt(start),
+          hint: `It exports: ${module.exports.join(", ") || "nothing"}.`,
+        });
+      }
+      continue;
     }
+    lines ??= new LineIndex(code);
+    const position = lines.positionAt(request.start);
+    diagnostics.push(
+      request.computed
+        ? {
+            message: "import() needs a string literal naming a provided module",
+            position,
+            hint: `Use a static import of one of: ${availableModules().join(", ")}.`,
+          }
+        : {
+            message: `Cannot find module "${request.specifier}": it is not provided by this service`,
+            position,
+            hint: `Available modules: ${availableModules().join(", ")}.`,
+          },
+    );
   }
   return diagnostics.length > 0 ? { ok: false, diagnostics } : succeed([...resolved]);
 }

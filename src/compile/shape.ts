@@ -44,6 +44,8 @@ export interface ModuleRequest {
   dynamic: boolean;
   /** The specifier is not a string literal (`import(name)`), so it cannot be checked. */
   computed: boolean;
+  /** The names imported from the module (`default` for a default import), where they are written. */
+  names: { name: string; start: number }[];
 }
 
 export interface Shape {
@@ -132,18 +134,44 @@ function nameOf(node: { type: string; name?: string; value?: unknown }): string 
 
 function moduleRequests(program: Program, imports: ImportDeclaration[], exports: Shape["exports"]): ModuleRequest[] {
   const requests: ModuleRequest[] = [];
-  const literal = (source: { value?: unknown; start: number; end: number }, dynamic: boolean) => {
-    requests.push({ specifier: String(source.value), start: source.start, end: source.end, dynamic, computed: false });
+  const literal = (
+    source: { value?: unknown; start: number; end: number },
+    dynamic: boolean,
+    names: ModuleRequest["names"] = [],
+  ) => {
+    requests.push({
+      specifier: String(source.value),
+      start: source.start,
+      end: source.end,
+      dynamic,
+      computed: false,
+      names,
+    });
   };
-  for (const node of imports) literal(node.source, false);
+  for (const node of imports) {
+    const names = node.specifiers.flatMap((specifier) => {
+      if (specifier.type === "ImportNamespaceSpecifier") return [];
+      const name = specifier.type === "ImportDefaultSpecifier" ? "default" : nameOf(specifier.imported);
+      return [{ name, start: specifier.start }];
+    });
+    literal(node.source, false, names);
+  }
   for (const node of exports) {
-    if (node.type !== "ExportDefaultDeclaration" && node.source) literal(node.source, false);
+    if (node.type === "ExportNamedDeclaration" && node.source) {
+      literal(
+        node.source,
+        false,
+        node.specifiers.map((specifier) => ({ name: nameOf(specifier.local), start: specifier.start })),
+      );
+    } else if (node.type === "ExportAllDeclaration") {
+      literal(node.source, false);
+    }
   }
   simple(program, {
     ImportExpression(node: ImportExpression) {
       const source = node.source;
       if (source.type === "Literal" && typeof source.value === "string") literal(source, true);
-      else requests.push({ specifier: "", start: node.start, end: node.end, dynamic: true, computed: true });
+      else requests.push({ specifier: "", start: node.start, end: node.end, dynamic: true, computed: true, names: [] });
     },
   });
   return requests;

@@ -10,11 +10,21 @@
  *     input closed the wrapper itself, which is reported as the syntax error it is.
  */
 
+import { eachMapping, TraceMap } from "@jridgewell/trace-mapping";
 import type { Program } from "acorn";
 import { type Token, tokenizer, tokTypes } from "acorn";
 import type { Message } from "esbuild-wasm";
 import MagicString from "magic-string";
-import { type Diagnostic, fail, type Position, positionAt, type StageResult, succeed } from "./diagnostic";
+import {
+  type Diagnostic,
+  fail,
+  fromJsLines,
+  type Position,
+  positionAt,
+  type StageResult,
+  succeed,
+  utf16Column,
+} from "./diagnostic";
 import { loadEsbuild } from "./esbuild";
 import { freshName } from "./names";
 import { parseProgram } from "./parse";
@@ -36,9 +46,14 @@ export async function stripTypes(code: string): Promise<StageResult<Stripped>> {
   if (asJavaScript.ok) return succeed({ code, steps: [], program: asJavaScript.value });
 
   const direct = await transform(code);
-  if (direct.ok) return succeed({ code: direct.code, steps: [{ type: "map", map: direct.map }] });
+  if (direct.ok) {
+    return succeed({
+      code: await keepDroppedTail(code, direct.code, direct.map),
+      steps: [{ type: "map", map: direct.map, jsLinesOf: code }],
+    });
+  }
   if (!direct.errors.every((error) => error.text === TOP_LEVEL_RETURN)) {
-    return { ok: false, diagnostics: direct.errors.map((error) => toDiagnostic(error)) };
+    return { ok: false, diagnostics: direct.errors.map((error) => toDiagnostic(error, code)) };
   }
   return stripWrapped(code);
 }
@@ -52,17 +67,18 @@ async function stripWrapped(code: string): Promise<StageResult<Stripped>> {
   const toInput = (position: Position | undefined, steps: PositionStep[]) =>
     position && new PositionTrace(steps).toSource(position);
 
-  const stripped = await transform(wrapper.toString());
+  const wrapped = wrapper.toString();
+  const stripped = await transform(wrapped);
   if (!stripped.ok) {
     return {
       ok: false,
       diagnostics: stripped.errors.map((error) => {
-        const diagnostic = toDiagnostic(error);
+        const diagnostic = toDiagnostic(error, wrapped);
         return { ...diagnostic, position: toInput(diagnostic.position, [wrapStep]) };
       }),
     };
   }
-  const transformStep: PositionStep = { type: "map", map: stripped.map };
+  const transformStep: PositionStep = { type: "map", map: stripped.map, jsLinesOf: wrapped };
   const parsed = parseProgram(stripped.code);
   if (!parsed.ok) throw new Error(`esbuild produced JavaScript acorn cannot parse: ${parsed.diagnostics[0]?.message}`);
   const body = parsed.value.body;
@@ -110,11 +126,40 @@ async function transform(code: string): Promise<Transformed> {
   }
 }
 
-function toDiagnostic(message: Message): Diagnostic {
+/**
+ * esbuild drops an expression statement it can prove has no effect (`-1`, `!0`, `NaN`,
+ * `undefined?.x()`), but a snippet's last expression is its result. The last line is put back when
+ * it was such a statement of its own: no output position maps into it, it parses alone as one
+ * expression statement of plain JavaScript, and the code without it transforms to the same output.
+ */
+async function keepDroppedTail(input: string, output: string, map: string): Promise<string> {
+  const lines = input.split("\n");
+  let last = lines.length - 1;
+  while (last > 0 && (lines[last] ?? "").trim() === "") last--;
+  const text = (lines[last] ?? "").trim();
+  if (text === "" || !isExpressionStatement(text)) return output;
+  let mapped = false;
+  eachMapping(new TraceMap(map), (mapping) => {
+    if (mapping.originalLine === last + 1) mapped = true;
+  });
+  if (mapped) return output;
+  const without = await transform(lines.slice(0, last).join("\n"));
+  return without.ok && without.code === output ? `${output}${text}\n` : output;
+}
+
+function isExpressionStatement(text: string): boolean {
+  const parsed = parseProgram(text);
+  return parsed.ok && parsed.value.body.length === 1 && parsed.value.body[0]?.type === "ExpressionStatement";
+}
+
+/** An esbuild message as a diagnostic in `input` (esbuild counts columns in UTF-8 bytes, lines the JavaScript way). */
+export function toDiagnostic(message: Message, input: string): Diagnostic {
   const location = message.location;
   return {
     message: message.text,
-    position: location ? { line: location.line, column: location.column } : undefined,
+    position: location
+      ? fromJsLines(input, { line: location.line, column: utf16Column(location.lineText, location.column) })
+      : undefined,
     hint: message.notes[0]?.text,
   };
 }

@@ -15,7 +15,7 @@
  * program and never reaches this stage.
  */
 
-import type { Node } from "acorn";
+import { type Node, tokenizer } from "acorn";
 import type { Edit } from "./emit";
 import type { GeneratedNames } from "./names";
 import type { Shape } from "./shape";
@@ -37,20 +37,17 @@ export function wrapEdits(code: string, shape: Shape, names: GeneratedNames): Ed
       if (node.declaration) edits.push({ type: "remove", start: node.start, end: node.declaration.start });
       else edits.push({ type: "remove", start: node.start, end: node.end });
     } else {
-      const declaration = node.declaration;
       const completion = shape.completion;
+      // Everything between the keywords and the end is the value, parentheses included: `export default (1);`
+      const value = afterKeywords(code, node.start, 2);
       if (completion.type === "default-export" && completion.declaration === node) {
         // Through a `default` key, so an anonymous function or class is named "default" as in a module.
-        edits.push({
-          type: "replace",
-          start: node.start,
-          end: declaration.start,
-          text: `const ${names.result} = { default: `,
-        });
-        edits.push({ type: "insert", at: declaration.end, text: " }.default" });
+        const end = endsWithSemicolon(code, node) ? node.end - 1 : node.end;
+        edits.push({ type: "replace", start: node.start, end: value, text: `const ${names.result} = { default:` });
+        edits.push({ type: "insert", at: end, text: " }.default" });
         if (!endsWithSemicolon(code, node)) edits.push({ type: "insert", at: node.end, text: ";" });
       } else {
-        edits.push({ type: "remove", start: node.start, end: declaration.start });
+        edits.push({ type: "remove", start: node.start, end: value });
       }
     }
   }
@@ -65,6 +62,9 @@ export function wrapEdits(code: string, shape: Shape, names: GeneratedNames): Ed
     edits.push({ type: "append", text: `\n;return ${names.result};` });
   }
 
+  // A hashbang is only allowed on the first line of a module, and the wrapper goes before it.
+  if (code.startsWith("#!")) edits.push({ type: "replace", start: 0, end: 2, text: "//" });
+
   const { runtime: R, tick: T, fuel: F, mode: M } = names;
   edits.push({
     type: "prepend",
@@ -76,6 +76,14 @@ export function wrapEdits(code: string, shape: Shape, names: GeneratedNames): Ed
   });
   edits.push({ type: "append", text: "\n})(); };\n" });
   return edits;
+}
+
+/** The offset just after the first `count` tokens from `start` (`export default`), comments skipped. */
+function afterKeywords(code: string, start: number, count: number): number {
+  const tokens = tokenizer(code.slice(start), { ecmaVersion: "latest", sourceType: "module" });
+  let end = start;
+  for (let index = 0; index < count; index++) end = start + tokens.getToken().end;
+  return end;
 }
 
 function terminated(statement: string): string {

@@ -1,8 +1,13 @@
 /**
  * The one module that touches the Worker Loader binding. A sandbox is the prelude plus one
  * compiled unit, with no bindings and no network unless the unit's policy routes `fetch` through
- * the host's outbound gateway. Everything here is frozen into the cached isolate, so all of it is
+ * the host's outbound gateway. Everything here is frozen into the loaded isolate, so all of it is
  * covered by the unit id (BUILD_ID hashes this file); per-request data goes with each call.
+ *
+ * Named isolates (`LOADER.get(name)`) are cached by the loader and, in local workerd, never
+ * released: one per distinct snippet would grow memory without bound (measured: ~2.8 MB each).
+ * So a unit gets a named isolate only when it is asked for again (a compile-cache hit), and only
+ * up to a budget; one-off units get an unnamed isolate (`LOADER.load`), which is reclaimed.
  */
 
 import { PRELUDE_MODULE, UNIT_MODULE } from "../../shared/protocol";
@@ -22,16 +27,35 @@ export interface SandboxOptions {
   network: NetworkPolicy;
   /** Makes the outbound gateway for a policy that allows hosts (a loopback to the host's `Outbound`). */
   outbound: (allow: string[]) => Fetcher;
+  /** The unit was asked for before (its compile was a cache hit): worth a cached isolate. */
+  repeated: boolean;
 }
 
-export function loadSandbox({ loader, unit, tenant, network, outbound }: SandboxOptions): WorkerStub {
-  return loader.get(`${unit.id}/${tenant}`, () => ({
-    compatibilityDate: SANDBOX_COMPATIBILITY_DATE,
-    compatibilityFlags: SANDBOX_COMPATIBILITY_FLAGS,
-    mainModule: PRELUDE_MODULE,
-    modules: { [PRELUDE_MODULE]: PRELUDE_SOURCE, [UNIT_MODULE]: unit.code },
-    env: {},
-    // Omitting globalOutbound would give the sandbox the host's whole network.
-    globalOutbound: network === "none" ? null : outbound(network.allow),
-  }));
+export class SandboxPool {
+  private readonly named = new Set<string>();
+
+  /** @param budget how many distinct named isolates this host isolate may ever create */
+  constructor(readonly budget: number) {}
+
+  sandbox({ loader, unit, tenant, network, outbound, repeated }: SandboxOptions): WorkerStub {
+    const name = `${unit.id}/${tenant}`;
+    const code = (): WorkerLoaderWorkerCode => ({
+      compatibilityDate: SANDBOX_COMPATIBILITY_DATE,
+      compatibilityFlags: SANDBOX_COMPATIBILITY_FLAGS,
+      mainModule: PRELUDE_MODULE,
+      modules: { [PRELUDE_MODULE]: PRELUDE_SOURCE, [UNIT_MODULE]: unit.code },
+      env: {},
+      // Omitting globalOutbound would give the sandbox the host's whole network.
+      globalOutbound: network === "none" ? null : outbound(network.allow),
+    });
+    if (this.named.has(name) || (repeated && this.named.size < this.budget)) {
+      this.named.add(name);
+      return loader.get(name, code);
+    }
+    return loader.load(code());
+  }
+
+  get namedIsolates(): number {
+    return this.named.size;
+  }
 }

@@ -15,6 +15,12 @@ describe("generatedNames", () => {
 
   it("moves to another prefix when the code mentions it", () => {
     expect(namesFor("let $fx_fuel = 0; return $fx_fuel").fuel).toBe("$fx1_fuel");
+    expect(namesFor("let $fx1_fuel = 0, $fx22 = 1; return $fx1_fuel").fuel).toBe("$fx100_fuel");
+  });
+
+  it("picks a name in one pass even when the code is full of near misses", () => {
+    const code = Array.from({ length: 20_000 }, (_, n) => `$fx${n}`).join(";");
+    expect(freshName(code, "$fx")).toBe("$fx100000");
   });
 
   it("sees identifiers written with unicode escapes", () => {
@@ -35,7 +41,8 @@ describe("freshName", () => {
   it.each([
     ["", "x", "x"],
     ["x", "x", "x1"],
-    ["x x1 x2", "x", "x3"],
+    ["x x1 x2", "x", "x10"],
+    ["x123", "x", "x1000"],
   ])("in %j picks a free name for %s: %s", (code, base, expected) => {
     expect(freshName(code, base)).toBe(expected);
   });

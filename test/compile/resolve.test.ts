@@ -53,3 +53,31 @@ describe("resolveImports", () => {
     expect(result.ok ? 0 : result.diagnostics.length).toBe(2);
   });
 });
+
+describe("resolveImports on imported names", () => {
+  it("refuses a name the provided module does not export, located on the name", () => {
+    const result = resolve('const a = 1;\nimport { $, nope } from "functions.do";');
+    expect(result).toEqual({
+      ok: false,
+      diagnostics: [
+        {
+          message: 'Module "functions.do" has no export named "nope"',
+          position: { line: 2, column: 12 },
+          hint: "It exports: $.",
+        },
+      ],
+    });
+  });
+
+  it("checks default imports and re-exported names too", () => {
+    const result = resolve('import x from "functions.do";\nexport { y } from "functions.do";');
+    expect(result.ok ? [] : result.diagnostics.map((diagnostic) => diagnostic.message)).toEqual([
+      'Module "functions.do" has no export named "default"',
+      'Module "functions.do" has no export named "y"',
+    ]);
+  });
+
+  it("accepts namespace imports and exported names", () => {
+    expect(resolve('import * as fd from "functions.do";\nimport { $ as runtime } from "functions.do";').ok).toBe(true);
+  });
+});

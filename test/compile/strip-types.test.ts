@@ -103,3 +103,33 @@ describe("leadingImportsEnd", () => {
     expect(code.slice(0, leadingImportsEnd(code))).toBe(imports);
   });
 });
+
+describe("stripTypes keeps a last expression esbuild would drop", () => {
+  it.each(["-1", "!0", "NaN", "void 0", "-1;"])("keeps %j as the last statement", async (tail) => {
+    const result = await strip(`let a: number = 1;\n${tail}`);
+    const program = parseProgram(result.code);
+    expect(program.ok && program.value.body.at(-1)?.type).toBe("ExpressionStatement");
+  });
+
+  it("does not repeat a line that belongs to the statement before it", async () => {
+    const result = await strip("let a: number = 1;\nconst b = a\n-1");
+    expect(result.code).toBe("let a = 1;\nconst b = a - 1;\n");
+  });
+
+  it("reports columns in characters, not in UTF-8 bytes", async () => {
+    expect(await firstError("const s: string = 'é';\nconst t: = 1")).toBe('Unexpected "=" (2:10)');
+    expect(await firstError("'é'+")).toBe("Unexpected end of file (1:5)");
+  });
+});
+
+describe("stripTypes keeps dropped last expressions only when they stand alone", () => {
+  it("keeps `undefined?.x()`", async () => {
+    const result = await strip("interface I { a: string }\nundefined?.x()");
+    expect(result.code.trim().split("\n").at(-1)).toBe("undefined?.x()");
+  });
+
+  it("does not append the second line of a statement split over two lines", async () => {
+    const result = await strip("interface I { a: string }\n-\n1");
+    expect(result.code).not.toContain("\n1\n");
+  });
+});

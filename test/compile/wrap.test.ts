@@ -39,7 +39,7 @@ describe("wrapEdits", () => {
       "export default function (a) { return a }",
       "const $fx_default = { default: function (a) { return a } }.default;\n;return $fx_default;",
     ],
-    ["export default async function run() {}", "async function run() {}\n;return run;"],
+    ["export default async function run() {}", " async function run() {}\n;return run;"],
     ["export default { a: 1 }", "const $fx_default = { default: { a: 1 } }.default;\n;return $fx_default;"],
     ["export default (x) => x;", "const $fx_default = { default: (x) => x }.default;\n;return $fx_default;"],
     ["export const a = 1; export function b() {}", "const a = 1; function b() {}"],
@@ -85,5 +85,24 @@ describe("escapeLoneSurrogates", () => {
   it("returns well-formed text unchanged", () => {
     const text = "const s = 'héllo 😀';";
     expect(escapeLoneSurrogates(text)).toBe(text);
+  });
+});
+
+describe("wrapEdits on edge cases the fuzzer found", () => {
+  it.each([
+    ["export default (1)", "const $fx_default = { default: (1) }.default;\n;return $fx_default;"],
+    ["export default (x) ;", "const $fx_default = { default: (x)  }.default;\n;return $fx_default;"],
+    [
+      "export default /* c */ ((a) => a)",
+      "const $fx_default = { default: /* c */ ((a) => a) }.default;\n;return $fx_default;",
+    ],
+  ])("keeps parentheses of the default export value: %j", (code, expected) => {
+    expect(body(wrap(code))).toBe(expected);
+  });
+
+  it("turns a hashbang into a comment, since the wrapper comes before it", () => {
+    const wrapped = wrap("#!/usr/bin/env node\nreturn 1");
+    expect(body(wrapped)).toBe("///usr/bin/env node\nreturn 1");
+    expect(() => parse(wrapped, { ecmaVersion: "latest", sourceType: "module" })).not.toThrow();
   });
 });

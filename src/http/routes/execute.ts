@@ -9,13 +9,14 @@ import { readJsonBody } from "../read-body";
 import { limitsForTier, parseExecuteRequest } from "../validate";
 
 export const executeRoute = new Hono<AuthEnv>().post("/", async (c) => {
-  const { compiler, limits: serviceLimits } = getService(c.env);
+  const { compiler, sandboxes, limits: serviceLimits } = getService(c.env);
   const caller = c.get("caller");
   const limits = limitsForTier(serviceLimits, caller.tier);
   const request = parseExecuteRequest(await readJsonBody(c.req.raw, limits.bodyBytes), limits);
   const exports = c.executionCtx.exports;
   const execution = await execute(request, {
     compiler,
+    sandboxes,
     limits,
     caller,
     loader: c.env.LOADER,

@@ -27,7 +27,15 @@ export const mcp = new Hono<AuthEnv>()
     return transport.handleRequest(c.req.raw);
   })
   .all("/", (c) =>
-    c.json({ jsonrpc: "2.0", error: { code: -32000, message: "Method not allowed: this MCP server is stateless; POST only." }, id: null }, 405, {
-      allow: "POST",
-    }),
+    c.json(
+      {
+        jsonrpc: "2.0",
+        error: { code: -32000, message: "Method not allowed: this MCP server is stateless; POST only." },
+        id: null,
+      },
+      405,
+      {
+        allow: "POST",
+      },
+    ),
   );
