@@ -26,4 +26,6 @@ export interface Env {
    * for them (see src/net/gateway.ts). Never set in production.
    */
   NETWORK_DEV_ROUTES?: string;
+  /** "1" serves GET /__bench/floor for `npm run bench`; never set in production. */
+  BENCH_ROUTES?: string;
 }

@@ -5,9 +5,9 @@
 
 import { DEFAULT_LIMITS, type ExecutionLimits } from "../shared/limits";
 import { Compiler } from "./compile";
-import { SandboxPool } from "./run/loader";
 import type { Env } from "./env";
 import { BUILD_ID } from "./generated/prelude";
+import { SandboxPool } from "./run/loader";
 
 const DEFAULT_CACHE_BYTES = 16 * 1024 * 1024;
 /** Named (cached) sandbox isolates per host isolate; see src/run/loader.ts. */

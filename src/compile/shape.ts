@@ -62,6 +62,8 @@ export function decideShape(program: Program): Shape {
   const exports: Shape["exports"] = [];
   const rest: (Statement | ModuleDeclaration)[] = [];
   for (const statement of program.body) {
+    // An empty statement (`;`, or what an erased TypeScript declaration leaves) changes no shape.
+    if (statement.type === "EmptyStatement") continue;
     if (statement.type === "ImportDeclaration") imports.push(statement);
     else {
       if (isExport(statement)) exports.push(statement);

@@ -1,9 +1,9 @@
 /**
- * Stage 2: TypeScript → JavaScript with esbuild-wasm, keeping positions traceable through
- * source maps. Three paths, cheapest first:
+ * Stage 2: TypeScript → JavaScript, keeping positions traceable. Four paths, cheapest first:
  *  1. the text already parses as JavaScript (most snippets): nothing to strip;
- *  2. esbuild transforms it as it is;
- *  3. esbuild refuses only because a module (it uses `await`, `import` or `export`) also returns at
+ *  2. its types can be erased in place (erase-types.ts): positions do not move at all;
+ *  3. esbuild-wasm transforms it as it is, with a source map;
+ *  4. esbuild refuses only because a module (it uses `await`, `import` or `export`) also returns at
  *     the top level, which snippets do but ECMAScript modules may not: the body after the leading
  *     imports is wrapped in a function for esbuild, and the wrapper is taken off its output again.
  *     The output must be exactly [imports..., the wrapper]; anything after the wrapper means the
@@ -25,6 +25,7 @@ import {
   succeed,
   utf16Column,
 } from "./diagnostic";
+import { eraseTypes } from "./erase-types";
 import { loadEsbuild } from "./esbuild";
 import { freshName } from "./names";
 import { parseProgram } from "./parse";
@@ -44,6 +45,9 @@ const TOP_LEVEL_RETURN = "Top-level return cannot be used inside an ECMAScript m
 export async function stripTypes(code: string): Promise<StageResult<Stripped>> {
   const asJavaScript = parseProgram(code);
   if (asJavaScript.ok) return succeed({ code, steps: [], program: asJavaScript.value });
+
+  const erased = eraseTypes(code);
+  if (erased) return succeed({ code: erased.code, steps: [], program: erased.program });
 
   const direct = await transform(code);
   if (direct.ok) {

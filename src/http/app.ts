@@ -5,8 +5,10 @@
 
 import { Hono } from "hono";
 import { ServiceError } from "../errors";
+import { warmUp } from "../warm";
 import { type AuthEnv, authenticate } from "./auth";
 import { rateLimit } from "./rate-limit";
+import { bench } from "./routes/bench";
 import { executeRoute } from "./routes/execute";
 import { health } from "./routes/health";
 import { mcp } from "./routes/mcp";
@@ -16,6 +18,7 @@ import { types } from "./routes/types";
 export const app = new Hono<AuthEnv>();
 
 app.use(async (c, next) => {
+  c.executionCtx.waitUntil(warmUp());
   const requestId = c.req.header("cf-ray") ?? crypto.randomUUID();
   c.set("requestId", requestId);
   await next();
@@ -23,6 +26,7 @@ app.use(async (c, next) => {
 });
 
 app.route("/health", health);
+app.route("/__bench", bench);
 app.use("/types", authenticate());
 app.route("/types", types);
 app.use("/execute", authenticate(), rateLimit());
