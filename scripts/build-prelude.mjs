@@ -40,6 +40,9 @@ const { RUNTIME_SERVICES } = await import("../src/runtime/manifest.ts");
 await writeServicesModule(RUNTIME_SERVICES);
 const runtimeTypes = await emitRuntimeTypes();
 
+const typeCheckerStamp = await buildTypeChecker();
+await buildPlayground();
+
 const { source: preludeSource } = await bundle("runtime-prelude/index.ts", [
   "cloudflare:workers",
   "node:*",
@@ -68,7 +71,7 @@ for (const pkg of ["esbuild-wasm", "acorn", "magic-string"]) {
   const { version } = JSON.parse(await readFile(join(root, "node_modules", pkg, "package.json"), "utf8"));
   hash.update(`${pkg}@${version}\0`);
 }
-hash.update(preludeSource).update(JSON.stringify(provided));
+hash.update(preludeSource).update(JSON.stringify(provided)).update(typeCheckerStamp);
 const buildId = hash.digest("hex").slice(0, 16);
 const preludeVersion = createHash("sha256").update(preludeSource).digest("hex").slice(0, 16);
 
@@ -179,4 +182,92 @@ async function writeIfChanged(file, text) {
   if (current === text) return;
   await mkdir(dirname(file), { recursive: true });
   await writeFile(file, text);
+}
+
+/**
+ * src/generated/type-checker.txt: the type checker's isolate (type-checker/), bundled with the
+ * TypeScript compiler and the library files it reads, minified. A text module: the host only loads
+ * it into a dynamic isolate when a type check is asked for, never at its own start.
+ */
+async function buildTypeChecker() {
+  const libDir = join(root, "node_modules/typescript-js/lib");
+  const libraries = {};
+  const pending = ["lib.es2024.d.ts", "lib.dom.d.ts", "lib.dom.iterable.d.ts"];
+  while (pending.length > 0) {
+    const name = pending.pop();
+    if (libraries[name]) continue;
+    const text = await readFile(join(libDir, name), "utf8");
+    libraries[name] = text;
+    for (const [, lib] of text.matchAll(/<reference lib="([^"]+)"/g)) pending.push(`lib.${lib.toLowerCase()}.d.ts`);
+  }
+  const output = join(root, "src/generated/type-checker.txt");
+  const stamp = createHash("sha256")
+    .update(JSON.stringify(Object.keys(libraries).sort()))
+    .update(await readFile(join(root, "type-checker/check.ts")))
+    .update(await readFile(join(root, "type-checker/index.ts")))
+    .update(JSON.parse(await readFile(join(libDir, "../package.json"), "utf8")).version)
+    .update(buildTypeChecker.toString())
+    .digest("hex");
+  // The bundle takes seconds: rebuild only when its inputs changed.
+  const current = await readFile(output, "utf8").catch(() => "");
+  if (current.startsWith(`// ${stamp}\n`)) return stamp;
+  const result = await build({
+    ...common,
+    entryPoints: [join(root, "type-checker/index.ts")],
+    external: ["cloudflare:workers"],
+    platform: "browser",
+    minify: true,
+    // TypeScript builds a Node `sys` at load when it sees `process` and `require` (esbuild's shim
+    // is one); `process.browser` is the switch it honours to stay off: the host supplies all files.
+    banner: { js: "if (globalThis.process) globalThis.process.browser = true;" },
+    plugins: [
+      {
+        name: "type-checker-inputs",
+        setup(builder) {
+          builder.onResolve({ filter: /^\.\/libraries$/ }, () => ({ path: "libraries", namespace: "generated" }));
+          builder.onLoad({ filter: /.*/, namespace: "generated" }, () => ({
+            contents: `export const LIBRARIES = ${JSON.stringify(libraries)};`,
+            loader: "js",
+          }));
+          // TypeScript requires Node's modules as it loads but only uses them when it runs on Node:
+          // in the isolate they are empty objects.
+          builder.onResolve(
+            { filter: /^(fs|path|os|crypto|perf_hooks|inspector|source-map-support|module|buffer|util)$/ },
+            (args) => ({
+              path: args.path,
+              namespace: "node-stub",
+            }),
+          );
+          builder.onLoad({ filter: /.*/, namespace: "node-stub" }, () => ({
+            contents: "module.exports = {};",
+            loader: "js",
+          }));
+        },
+      },
+    ],
+  });
+  await writeIfChanged(output, `// ${stamp}\n${result.outputFiles[0].text}`);
+  return stamp;
+}
+
+/** playground/dist: the page (playground/index.html), its script bundled with its packages, its styles. */
+async function buildPlayground() {
+  const dist = join(root, "playground/dist");
+  await mkdir(join(dist, "assets"), { recursive: true });
+  await build({
+    ...common,
+    entryPoints: { playground: join(root, "playground/src/main.ts") },
+    platform: "browser",
+    target: "es2022",
+    minify: true,
+    sourcemap: true,
+    outdir: join(dist, "assets"),
+    write: true,
+    loader: { ".css": "css" },
+  });
+  await writeIfChanged(
+    join(dist, "assets/playground.css"),
+    await readFile(join(root, "playground/src/playground.css"), "utf8"),
+  );
+  await writeIfChanged(join(dist, "index.html"), await readFile(join(root, "playground/index.html"), "utf8"));
 }

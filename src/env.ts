@@ -5,6 +5,8 @@ import type { RateLimiter } from "./tenancy/rate-limiter";
 export interface Env {
   /** The Worker Loader that creates sandboxes. */
   LOADER: WorkerLoader;
+  /** The playground page's static files (playground/dist). */
+  ASSETS: Fetcher;
   /** $.kv's namespace (keys prefixed by tenant). */
   KV: KVNamespace;
   /** $.db's database (migrations/). */

@@ -82,36 +82,58 @@ export function eraseTypes(code: string): Erased | undefined {
     if (NEEDS_CODEGEN.has(node.type)) throw new NotErasable();
     if (Array.isArray(node.decorators) && node.decorators.length > 0) throw new NotErasable();
     if (node.type === "TSModuleDeclaration" && !node.declare) throw new NotErasable();
-    if (TYPE_ONLY_STATEMENTS.has(node.type) || node.declare === true) return erase(node.start, node.end, true);
-    if (TYPE_ONLY.has(node.type)) return erase(node.start, node.end);
+    if (TYPE_ONLY_STATEMENTS.has(node.type) || node.declare === true) {
+      erase(node.start, node.end, true);
+      return;
+    }
+    if (TYPE_ONLY.has(node.type)) {
+      erase(node.start, node.end);
+      return;
+    }
     switch (node.type) {
       case "ImportDeclaration":
         // TypeScript drops imports whose bindings only appear in types: leave those to esbuild.
-        if (node.importKind === "type") return erase(node.start, node.end, true);
+        if (node.importKind === "type") {
+          erase(node.start, node.end, true);
+          return;
+        }
         if ((node.specifiers as AnyNode[]).length > 0) throw new NotErasable();
         return;
       case "ExportNamedDeclaration":
-        if (node.exportKind === "type") return erase(node.start, node.end, true);
+        if (node.exportKind === "type") {
+          erase(node.start, node.end, true);
+          return;
+        }
         if ((node.specifiers as AnyNode[]).some((specifier) => specifier.exportKind === "type"))
           throw new NotErasable();
-        if (isTypeOnly(node.declaration as AnyNode | null)) return erase(node.start, node.end, true);
+        if (isTypeOnly(node.declaration as AnyNode | null)) {
+          erase(node.start, node.end, true);
+          return;
+        }
         break;
       case "ExportDefaultDeclaration":
-        if (isTypeOnly(node.declaration as AnyNode)) return erase(node.start, node.end, true);
+        if (isTypeOnly(node.declaration as AnyNode)) {
+          erase(node.start, node.end, true);
+          return;
+        }
         break;
       case "TSAsExpression":
       case "TSSatisfiesExpression":
         erase((node.expression as AnyNode).end, node.end);
-        return visit(node.expression as AnyNode);
+        visit(node.expression as AnyNode);
+        return;
       case "TSNonNullExpression":
         erase(node.end - 1, node.end);
-        return visit(node.expression as AnyNode);
+        visit(node.expression as AnyNode);
+        return;
       case "TSTypeAssertion":
         erase(node.start, (node.expression as AnyNode).start);
-        return visit(node.expression as AnyNode);
+        visit(node.expression as AnyNode);
+        return;
       case "TSInstantiationExpression":
         erase((node.expression as AnyNode).end, node.end);
-        return visit(node.expression as AnyNode);
+        visit(node.expression as AnyNode);
+        return;
       case "Identifier":
         if (node.name === "this" && node.typeAnnotation) throw new NotErasable();
         if (node.optional || node.definite) eraseMarker(node.start + String(node.name).length, node);

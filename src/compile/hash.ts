@@ -20,8 +20,10 @@ export async function unitId(key: UnitKey): Promise<string> {
   return toHex(new Uint8Array(digest));
 }
 
-function toHex(bytes: Uint8Array): string {
+/** Lower-case hexadecimal of the bytes. */
+export function toHex(data: Uint8Array | ArrayBuffer): string {
   let hex = "";
-  for (const byte of bytes) hex += byte.toString(16).padStart(2, "0");
+  for (const byte of data instanceof ArrayBuffer ? new Uint8Array(data) : data)
+    hex += byte.toString(16).padStart(2, "0");
   return hex;
 }

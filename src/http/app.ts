@@ -9,10 +9,13 @@ import { warmUp } from "../warm";
 import { type AuthEnv, authenticate } from "./auth";
 import { rateLimit } from "./rate-limit";
 import { bench } from "./routes/bench";
+import { compileRoute } from "./routes/compile";
 import { executeRoute } from "./routes/execute";
 import { health } from "./routes/health";
 import { mcp } from "./routes/mcp";
+import { pages } from "./routes/pages";
 import { rpc } from "./routes/rpc";
+import { snippets } from "./routes/snippets";
 import { types } from "./routes/types";
 
 export const app = new Hono<AuthEnv>();
@@ -25,12 +28,16 @@ app.use(async (c, next) => {
   c.header("x-request-id", requestId);
 });
 
+app.route("/", pages);
 app.route("/health", health);
 app.route("/__bench", bench);
 app.use("/types", authenticate());
 app.route("/types", types);
 app.use("/execute", authenticate(), rateLimit());
 app.route("/execute", executeRoute);
+app.use("/compile", authenticate(), rateLimit());
+app.route("/compile", compileRoute);
+app.route("/snippets", snippets);
 app.use("/mcp", authenticate(), rateLimit());
 app.route("/mcp", mcp);
 // capnweb authenticates itself: a WebSocket from a browser cannot send a header (see agents/capnweb.ts).

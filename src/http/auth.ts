@@ -6,6 +6,7 @@
  */
 
 import type { MiddlewareHandler } from "hono";
+import { toHex } from "../compile/hash";
 import type { Env } from "../env";
 import { ServiceError } from "../errors";
 import { type Caller, type KeyEntry, LOCAL_CALLER, parseApiKeys } from "../tenancy/keys";
@@ -47,7 +48,7 @@ export async function identify(env: Env, key: string | undefined): Promise<Calle
     if (crypto.subtle.timingSafeEqual(digest, known)) found = entry;
   }
   if (!found) throw new ServiceError("unauthorized", INVALID_KEY);
-  return { tenant: found.tenant, tier: found.tier, keyId: hex(digest).slice(0, 12) };
+  return { tenant: found.tenant, tier: found.tier, keyId: toHex(digest).slice(0, 12) };
 }
 
 /** The key in an `Authorization: Bearer <key>` header, if there is one. */
@@ -64,8 +65,4 @@ export function authenticate(): MiddlewareHandler<AuthEnv> {
 
 async function sha256(text: string): Promise<ArrayBuffer> {
   return crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-}
-
-function hex(buffer: ArrayBuffer): string {
-  return [...new Uint8Array(buffer)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
 }

@@ -1,0 +1,10 @@
+-- Shared snippets (POST /snippets, GET /snippets/:id, the playground's /s/:id links), under random
+-- ids; `tenant` is the sharer's, for accounting and removal.
+CREATE TABLE snippets (
+  id TEXT PRIMARY KEY,
+  tenant TEXT NOT NULL,
+  code TEXT NOT NULL,
+  language TEXT NOT NULL,
+  args TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+) WITHOUT ROWID;

@@ -1,0 +1,54 @@
+/**
+ * Shareable snippets: `POST /snippets` stores `{ code, language, args }` durably in D1 under a new
+ * random id (128 bits) and answers it with the link; `GET /snippets/:id` answers the snippet.
+ * Reading needs no key, since the playground opens shared links (`/s/:id`) in browsers that hold
+ * none; the id is the capability. It is random rather than a hash of the content, so nobody can
+ * find out whether some code was shared by hashing a guess of it.
+ */
+
+import { Hono } from "hono";
+import { toHex } from "../../compile/hash";
+import { ServiceError } from "../../errors";
+import { getService } from "../../service";
+import { type AuthEnv, authenticate } from "../auth";
+import { rateLimit } from "../rate-limit";
+import { readJsonBody } from "../read-body";
+import { limitsForTier, parseExecuteRequest } from "../validate";
+
+/** Largest `args` a shared snippet keeps, in bytes of JSON. */
+const MAX_SHARED_ARGS_BYTES = 64 * 1024;
+const ID = /^[0-9a-f]{32}$/;
+
+export const snippets = new Hono<AuthEnv>()
+  .post("/", authenticate(), rateLimit(), async (c) => {
+    const limits = limitsForTier(getService(c.env).limits, c.get("caller").tier);
+    const request = parseExecuteRequest(await readJsonBody(c.req.raw, limits.bodyBytes), limits);
+    if (request.args.length > MAX_SHARED_ARGS_BYTES) {
+      throw new ServiceError(
+        "payload_too_large",
+        `\`args\` is ${request.args.length} bytes of JSON; a shared snippet keeps at most ${MAX_SHARED_ARGS_BYTES}.`,
+      );
+    }
+    const id = toHex(crypto.getRandomValues(new Uint8Array(16)));
+    await c.env.DB.prepare(
+      "INSERT INTO snippets (id, tenant, code, language, args, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )
+      .bind(id, c.get("caller").tenant, request.code, request.language, request.args, Date.now())
+      .run();
+    return c.json({ id, url: new URL(`/s/${id}`, c.req.url).toString() }, 201);
+  })
+  .get("/:id", async (c) => {
+    const id = c.req.param("id");
+    if (!ID.test(id))
+      throw new ServiceError(
+        "invalid_request",
+        `A snippet id is 32 hexadecimal characters, got ${JSON.stringify(id.slice(0, 80))}.`,
+      );
+    const row = await c.env.DB.prepare("SELECT code, language, args FROM snippets WHERE id = ?1")
+      .bind(id)
+      .first<{ code: string; language: string; args: string }>();
+    if (!row) throw new ServiceError("not_found", `There is no snippet ${id}.`);
+    return c.json({ id, code: row.code, language: row.language, args: JSON.parse(row.args) }, 200, {
+      "cache-control": "public, max-age=31536000, immutable",
+    });
+  });
