@@ -1,5 +1,6 @@
 /** A small client for the service under test (started by global-setup.ts). */
 
+import { request as httpRequest } from "node:http";
 import { expect, inject } from "vitest";
 
 export interface ExecutionError {
@@ -82,4 +83,78 @@ export async function expectHealthy(): Promise<void> {
 /** A comment that makes otherwise equal code a distinct unit (a compile-cache miss). */
 export function unique(): string {
   return `/* ${crypto.randomUUID()} */`;
+}
+
+/** How long the raw helpers below wait for an answer: a hang fails the test rather than the suite. */
+const RAW_ANSWER_MS = 20_000;
+
+export interface RawAnswer {
+  status: number;
+  text: string;
+  /** The parsed body, or `undefined` when it is not JSON. */
+  json: unknown;
+}
+
+/** POSTs raw bytes (or text, as UTF-8) to /execute with exactly the given headers: none are added. */
+export async function sendRaw(
+  body: Uint8Array | string | undefined,
+  headers: Record<string, string> = {},
+): Promise<RawAnswer> {
+  const response = await fetch(`${baseUrl()}/execute`, {
+    method: "POST",
+    headers,
+    body: typeof body === "string" ? new TextEncoder().encode(body) : body,
+    signal: AbortSignal.timeout(RAW_ANSWER_MS),
+  });
+  const text = await response.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: response.status, text, json };
+}
+
+/**
+ * Streams up to `total` bytes of a JSON body to /execute with chunked encoding (no Content-Length)
+ * on a connection of its own, stopping as soon as the response arrives. node:http, because fetch
+ * fails the whole request when the server answers and closes before the body is sent. Status 0:
+ * the connection was closed without an answer.
+ */
+export function streamChunked(total: number): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const chunk = Buffer.alloc(64 * 1024, "x");
+    let sent = 0;
+    let answered = false;
+    const options = { method: "POST", agent: false, headers: { "content-type": "application/json" } };
+    const req = httpRequest(`${baseUrl()}/execute`, options, (res) => {
+      answered = true;
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (text: string) => {
+        body += text;
+      });
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.setTimeout(RAW_ANSWER_MS, () => req.destroy(new Error(`no answer within ${RAW_ANSWER_MS} ms`)));
+    // The server may close the connection while the body is still being written.
+    req.on("error", (error) => {
+      if (answered) return;
+      if ("code" in error && (error.code === "ECONNRESET" || error.code === "EPIPE")) resolve({ status: 0, body: "" });
+      else reject(error);
+    });
+    req.write('{"code":"return 1","args":"');
+    const pump = () => {
+      while (!answered && sent < total) {
+        sent += chunk.byteLength;
+        if (!req.write(chunk)) {
+          req.once("drain", pump);
+          return;
+        }
+      }
+      if (!answered) req.end('"}');
+    };
+    pump();
+  });
 }
