@@ -9,6 +9,7 @@
 import { format, inspect } from "node:util";
 import type { LogEntry, LogLevel } from "../shared/protocol";
 import type { LogSinkApi } from "../shared/runtime-api";
+import { now } from "./clock";
 import { LimitError } from "./errors";
 import { formatBytes, type RunState } from "./run-state";
 
@@ -28,7 +29,7 @@ export class LogCollector {
   add(level: LogLevel, message: string): void {
     if (this.full || this.run.isFinished) return;
     const { logBytes, logEntries } = this.run.limits;
-    const ms = Date.now() - this.run.startedAt;
+    const ms = now() - this.run.startedAt;
     if (this.entries.length >= logEntries || this.bytes + message.length > logBytes) {
       this.full = true;
       const room = Math.max(0, logBytes - this.bytes);
@@ -94,7 +95,7 @@ export function createConsole(logs: LogCollector): Console {
   };
   const elapsed = (label: string) => {
     const started = timers.get(label);
-    return started === undefined ? undefined : `${label}: ${Date.now() - started}ms`;
+    return started === undefined ? undefined : `${label}: ${now() - started}ms`;
   };
 
   const methods = {
@@ -107,7 +108,7 @@ export function createConsole(logs: LogCollector): Console {
       const stack = (new Error().stack ?? "").split("\n").slice(2).join("\n");
       write("debug", [`Trace: ${format(...args)}\n${stack}`]);
     },
-    dir: (value: unknown, options?: object) => write("log", [inspect(value, options)]),
+    dir: (value: unknown, options?: object) => write("log", [inspect(value, boundedInspectOptions(options))]),
     dirxml: (...args: unknown[]) => write("log", args),
     table: (data: unknown) => write("log", [inspect(data)]),
     assert: (condition: unknown, ...args: unknown[]) => {
@@ -127,7 +128,7 @@ export function createConsole(logs: LogCollector): Console {
       counts.delete(label);
     },
     time: (label = "default") => {
-      timers.set(label, Date.now());
+      timers.set(label, now());
     },
     timeLog: (label = "default", ...args: unknown[]) => {
       const text = elapsed(label);
@@ -151,4 +152,22 @@ export function createConsole(logs: LogCollector): Console {
     },
   };
   return methods as unknown as Console;
+}
+
+/**
+ * `console.dir`'s options, with the lengths it may print capped: the whole text is built before
+ * the log limit sees it, so `maxArrayLength: Infinity` over millions of elements would otherwise
+ * spend seconds past the deadline building a string of which only the log limit is kept. (Depth is
+ * left alone: deep values are cut by the log limit, as a `resource` error.)
+ */
+const INSPECT_CAPS = { maxArrayLength: 10_000, maxStringLength: 1_000_000 } as const;
+
+function boundedInspectOptions(options: unknown): object {
+  if (typeof options !== "object" || options === null) return {};
+  const bounded: Record<string, unknown> = { ...options };
+  for (const [name, cap] of Object.entries(INSPECT_CAPS)) {
+    const asked = bounded[name];
+    if (asked === null || (typeof asked === "number" && asked > cap)) bounded[name] = cap;
+  }
+  return bounded;
 }

@@ -6,7 +6,7 @@
  * so a 60 MB result or a sparse array with a huge length costs no more than the limit.
  */
 
-import { LimitError } from "./errors";
+import { isLimitError, LimitError } from "./errors";
 import { formatBytes } from "./run-state";
 
 export interface EncodeLimits {
@@ -29,21 +29,32 @@ export function encodeResult(value: unknown, limits: EncodeLimits): string | und
 
 const TYPED_ARRAY = Object.getPrototypeOf(Int8Array) as abstract new () => ArrayLike<number>;
 
+/**
+ * The built-ins that write the text, taken when the prelude loads, before any snippet runs: a
+ * snippet that replaces `JSON.stringify` or `String` changes neither the encoding of its result
+ * nor that of a later run in the same isolate. (The host also checks that the text is one JSON
+ * value, so even a subverted encoder cannot add members to the response.)
+ */
+const stringify = JSON.stringify;
+const toText = String;
+const isFiniteNumber = Number.isFinite;
+
 class JsonWriter {
-  private readonly parts: string[] = [];
+  private written = "";
   private bytes = 0;
   private readonly ancestors: object[] = [];
 
   constructor(private readonly limits: EncodeLimits) {}
 
   text(): string {
-    return this.parts.join("");
+    return this.written;
   }
 
   private emit(text: string): void {
     this.bytes += utf8Length(text);
     if (this.bytes > this.limits.resultBytes) this.overflow();
-    this.parts.push(text);
+    // Concatenation rather than an array's push and join, which a snippet can replace.
+    this.written += text;
   }
 
   private overflow(): never {
@@ -87,7 +98,7 @@ class JsonWriter {
       case "string":
         return this.quote(value);
       case "number":
-        return Number.isFinite(value) ? JSON.stringify(value) : "null";
+        return isFiniteNumber(value) ? stringify(value) : "null";
       case "boolean":
         return value ? "true" : "false";
       case "bigint":
@@ -103,7 +114,7 @@ class JsonWriter {
   private quote(text: string): string {
     // Escaping never shortens a string, so an oversized one fails before it is copied.
     if (this.bytes + text.length + 2 > this.limits.resultBytes) this.overflow();
-    return JSON.stringify(text);
+    return stringify(text);
   }
 
   private object(value: object, key: string, path: string): void {
@@ -147,7 +158,7 @@ class JsonWriter {
       value instanceof Symbol
     ) {
       this.value(value.valueOf(), key, path);
-    } else if (value instanceof RegExp) this.emit(this.quote(String(value)));
+    } else if (value instanceof RegExp) this.emit(this.quote(toText(value)));
     else if (value instanceof Promise) this.emit(this.quote("[Promise]"));
     else if (value instanceof WeakMap || value instanceof WeakSet || value instanceof WeakRef) {
       this.emit(this.quote(`[${Object.prototype.toString.call(value).slice(8, -1)}]`));
@@ -161,7 +172,7 @@ class JsonWriter {
     for (let index = 0; index < length; index++) {
       if (index > 0) this.emit(",");
       const at = `${path}[${index}]`;
-      this.value(this.replaced(read(items, index, path), String(index), at), String(index), at);
+      this.value(this.replaced(read(items, index, path), toText(index), at), toText(index), at);
     }
     this.emit("]");
   }
@@ -172,7 +183,7 @@ class JsonWriter {
       if (index > 0) this.emit(",");
       const item = items[index];
       if (typeof item === "bigint") this.emit(this.quote(item.toString()));
-      else this.emit(Number.isFinite(item) ? String(item) : "null");
+      else this.emit(isFiniteNumber(item) ? toText(item) : "null");
     }
     this.emit("]");
   }
@@ -183,7 +194,7 @@ class JsonWriter {
       this.emit("{");
       let first = true;
       for (const [key, entry] of entries) {
-        const at = `${path}.get(${JSON.stringify(key)})`;
+        const at = `${path}.get(${stringify(key)})`;
         const item = this.replaced(entry, key as string, at);
         if (item === undefined) continue;
         if (!first) this.emit(",");
@@ -212,11 +223,11 @@ class JsonWriter {
     this.emit("{");
     this.emit(this.quote("name"));
     this.emit(":");
-    this.emit(this.quote(String(read(error, "name", path))));
+    this.emit(this.quote(toText(read(error, "name", path))));
     this.emit(",");
     this.emit(this.quote("message"));
     this.emit(":");
-    this.emit(this.quote(String(read(error, "message", path))));
+    this.emit(this.quote(toText(read(error, "message", path))));
     if (keys.length > 0) this.emit(",");
     this.members(error, keys, path);
     this.emit("}");
@@ -248,7 +259,7 @@ function read(target: object, key: PropertyKey, path: string): unknown {
   try {
     return (target as Record<PropertyKey, unknown>)[key];
   } catch (error) {
-    const at = typeof key === "number" ? `${path}[${key}]` : `${path}.${String(key)}`;
+    const at = typeof key === "number" ? `${path}[${key}]` : `${path}.${toText(key)}`;
     throw failure(`reading ${at} threw`, error);
   }
 }
@@ -263,8 +274,8 @@ function ownKeys(value: object, path: string): string[] {
 
 function failure(what: string, cause: unknown): Error {
   // Already described (by a nested value), or a limit that must keep its kind.
-  if (cause instanceof LimitError || cause instanceof ResultEncodeError) return cause;
-  const reason = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+  if (isLimitError(cause) || cause instanceof ResultEncodeError) return cause;
+  const reason = cause instanceof Error ? `${cause.name}: ${cause.message}` : toText(cause);
   return new ResultEncodeError(`The result could not be encoded: ${what} ${reason}`);
 }
 

@@ -4,7 +4,17 @@
  * user's code did with it (catching it does not make the run succeed: see `RunState.end`).
  */
 
+import { boundedError } from "../shared/error-bounds";
 import type { SandboxError } from "../shared/protocol";
+
+/**
+ * Limit errors are recognised by a brand, not `instanceof`: a snippet that catches one can redefine
+ * `Symbol.hasInstance` on its class (or on `Error`). The WeakSet's methods are taken at load.
+ */
+const limitErrors = new WeakSet<object>();
+const addBrand = WeakSet.prototype.add;
+const hasBrand = WeakSet.prototype.has;
+const apply = Reflect.apply;
 
 export class LimitError extends Error {
   constructor(
@@ -14,7 +24,12 @@ export class LimitError extends Error {
   ) {
     super(message);
     this.name = name;
+    apply(addBrand, limitErrors, [this]);
   }
+}
+
+export function isLimitError(value: unknown): value is LimitError {
+  return typeof value === "object" && value !== null && apply(hasBrand, limitErrors, [value]) === true;
 }
 
 /** V8 messages that mean the isolate ran out of something, not that the code is wrong. */
@@ -31,9 +46,27 @@ export function isResourceExhaustion(error: unknown): boolean {
   return error instanceof RangeError && RESOURCE_MESSAGES.some((text) => error.message.includes(text));
 }
 
-/** Describes anything that was thrown, keeping the error's own JSON-representable properties. */
+/**
+ * Describes anything that was thrown, keeping the error's own JSON-representable properties,
+ * each part within the error bounds.
+ */
 export function describeThrown(thrown: unknown): SandboxError {
-  if (thrown instanceof LimitError) {
+  try {
+    return boundedError(describe(thrown));
+  } catch (failure) {
+    // Describing ran the snippet's code (a getter, a Proxy trap, a toString) and that hit a limit,
+    // or threw: the limit wins; otherwise say what could not be read.
+    if (isLimitError(failure)) return boundedError(describe(failure));
+    return {
+      kind: "runtime",
+      name: "Error",
+      message: "A value was thrown that cannot be described: reading it threw in turn.",
+    };
+  }
+}
+
+function describe(thrown: unknown): SandboxError {
+  if (isLimitError(thrown)) {
     return { kind: thrown.kind, name: thrown.name, message: thrown.message, stack: safeStack(thrown) };
   }
   if (thrown instanceof Error) {
@@ -65,7 +98,8 @@ function safeString(read: () => unknown, fallback: string): string {
   try {
     const value = read();
     return typeof value === "string" ? value : String(value);
-  } catch {
+  } catch (error) {
+    if (isLimitError(error)) throw error;
     return fallback;
   }
 }
@@ -76,12 +110,14 @@ function stringForm(value: unknown): string {
   try {
     text = String(value);
     if (text !== "[object Object]") return text;
-  } catch {
+  } catch (error) {
+    if (isLimitError(error)) throw error;
     // A null-prototype object has no toString; JSON may still describe it.
   }
   try {
     return JSON.stringify(value) ?? text ?? Object.prototype.toString.call(value);
-  } catch {
+  } catch (error) {
+    if (isLimitError(error)) throw error;
     return text ?? Object.prototype.toString.call(value);
   }
 }
@@ -96,7 +132,8 @@ function ownProps(value: object): string | undefined {
   let keys: string[];
   try {
     keys = Object.keys(value);
-  } catch {
+  } catch (error) {
+    if (isLimitError(error)) throw error;
     return undefined;
   }
   for (const key of keys) {
@@ -111,7 +148,8 @@ function ownProps(value: object): string | undefined {
         configurable: true,
       });
       any = true;
-    } catch {
+    } catch (error) {
+      if (isLimitError(error)) throw error;
       // A getter that throws, a cycle or a BigInt: not JSON-representable, so not kept.
     }
   }

@@ -6,10 +6,11 @@
 
 import type { SandboxLimits } from "../shared/limits";
 import { FUEL_SLICE } from "../shared/protocol";
+import { now } from "./clock";
 import { LimitError } from "./errors";
 
 export class RunState {
-  readonly startedAt = Date.now();
+  readonly startedAt = now();
   readonly deadline: number;
   private fuel = 0;
   private readonly fuelLimit: number;
@@ -43,13 +44,13 @@ export class RunState {
         ),
       );
     }
-    const now = Date.now();
-    if (now > this.deadline) throw this.end(this.timeoutError());
+    const time = now();
+    if (time > this.deadline) throw this.end(this.timeoutError());
     if (this.yielded) {
       this.yielded = false;
-      this.sliceStart = now;
+      this.sliceStart = time;
       setTimeout(this.markYielded, 0);
-    } else if (now - this.sliceStart > this.limits.syncSliceMs) {
+    } else if (time - this.sliceStart > this.limits.syncSliceMs) {
       throw this.end(
         new LimitError(
           "timeout",

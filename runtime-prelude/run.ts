@@ -5,6 +5,7 @@
  */
 
 import type { RunMode, RunOutcome, RunRequest, SnippetMain } from "../shared/protocol";
+import { now } from "./clock";
 import { createConsole, LogCollector } from "./console";
 import { currentRun, type RunScope } from "./current";
 import { encodeResult } from "./encode";
@@ -31,10 +32,12 @@ export async function runSnippet(snippet: SnippetModule, request: RunRequest): P
   try {
     const evaluation = currentRun.run(scope, () => evaluate(snippet, request, scope));
     const result = await Promise.race([evaluation, deadline]);
-    outcome = { type: "result", result, logs: logs.entries, calls: trace.records, runMs: Date.now() - run.startedAt };
+    outcome = { type: "result", result, logs: logs.entries, calls: trace.records, runMs: now() - run.startedAt };
   } catch (thrown) {
-    const error = describeThrown(run.ended ?? thrown);
-    outcome = { type: "error", error, logs: logs.entries, calls: trace.records, runMs: Date.now() - run.startedAt };
+    let error = describeThrown(run.ended ?? thrown);
+    // Describing can run the snippet's code (a looping `message` getter) and end the run.
+    if (run.ended) error = describeThrown(run.ended);
+    outcome = { type: "error", error, logs: logs.entries, calls: trace.records, runMs: now() - run.startedAt };
   } finally {
     if (timer !== undefined) clearTimeout(timer);
     run.finish();

@@ -9,18 +9,39 @@
  */
 
 import { type CallRecord, UNIT_MODULE } from "../shared/protocol";
+import { now } from "./clock";
+import { LimitError } from "./errors";
 
 /** Calls recorded per run; later ones still run but are not listed. */
 const MAX_RECORDS = 1000;
+/**
+ * `$` calls one run may have unanswered at once, and make in all. Each is work for the host, so
+ * without a bound `Promise.all` over thousands of calls keeps the host busy past the run's deadline
+ * (and, locally, every other request waiting). Over either bound the call throws a resource error.
+ */
+export const MAX_CALLS_IN_FLIGHT = 256;
+export const MAX_CALLS_PER_RUN = 10_000;
 
 export class CallTrace {
   readonly records: CallRecord[] = [];
+  private inFlight = 0;
+  private made = 0;
 
   record<T>(name: string, call: () => T): T {
-    const started = Date.now();
+    if (this.inFlight >= MAX_CALLS_IN_FLIGHT) {
+      throw new LimitError(
+        "resource",
+        `${name}: ${MAX_CALLS_IN_FLIGHT} calls through $ are already waiting for answers; await some before making more.`,
+      );
+    }
+    if (this.made >= MAX_CALLS_PER_RUN) {
+      throw new LimitError("resource", `${name}: a run may make at most ${MAX_CALLS_PER_RUN} calls through $.`);
+    }
+    this.made++;
+    const started = now();
     const site = new Error();
     const done = (ok: boolean) => {
-      if (this.records.length < MAX_RECORDS) this.records.push({ name, ms: Date.now() - started, ok });
+      if (this.records.length < MAX_RECORDS) this.records.push({ name, ms: now() - started, ok });
     };
     let result: T;
     try {
@@ -31,9 +52,14 @@ export class CallTrace {
       throw error;
     }
     if (isThenable(result)) {
+      this.inFlight++;
       result.then(
-        () => done(true),
+        () => {
+          this.inFlight--;
+          done(true);
+        },
         (error: unknown) => {
+          this.inFlight--;
           done(false);
           addCallSite(error, site);
         },

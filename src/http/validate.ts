@@ -112,6 +112,10 @@ function parseNetwork(network: unknown): NetworkPolicy {
         `\`network.allow\` entries must be exact host names such as "api.example.com" (optionally with ":port"), got ${describeType(entry)}.`,
       );
     }
+    const port = /:(\d+)$/.exec(host)?.[1];
+    if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) {
+      throw invalid(`The port of \`network.allow\` entry ${JSON.stringify(entry)} must be 1..65535.`);
+    }
     hosts.add(host);
   }
   // Sorted and de-duplicated: equal policies give equal unit ids.

@@ -56,21 +56,38 @@ function isInternalIpv4([a = 0, b = 0]: number[]): boolean {
 }
 
 function isInternalIpv6(address: string): boolean {
-  const text = address.toLowerCase();
-  if (text === "::" || text === "::1") return true;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(text) ?? /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(text);
-  if (mapped) {
-    if (mapped.length === 2) return isInternalIpv4((mapped[1] ?? "").split(".").map(Number));
-    const high = Number.parseInt(mapped[1] ?? "0", 16);
-    const low = Number.parseInt(mapped[2] ?? "0", 16);
-    return isInternalIpv4([high >> 8, high & 255, low >> 8, low & 255]);
-  }
-  const first = Number.parseInt(text.split(":")[0] || "0", 16);
+  const groups = ipv6Groups(address.toLowerCase());
+  if (!groups) return true; // not an address URL parsing would produce: refuse rather than guess
+  const [first = 0, second = 0] = groups;
   return (
+    // 0::/8, reserved: the unspecified and loopback addresses, and every form that embeds an IPv4
+    // address (mapped ::ffff:a.b.c.d, compatible ::a.b.c.d, translated ::ffff:0:a.b.c.d, NAT64's
+    // 64:ff9b::/96), which could otherwise reach 127.0.0.1 or a private network.
+    first <= 0x00ff ||
+    first === 0x0100 || // discard-only 100::/64
+    (first === 0x2001 && second === 0) || // Teredo, which embeds an IPv4 address
+    first === 0x2002 || // 6to4, likewise
     (first & 0xfe00) === 0xfc00 || // unique local fc00::/7
     (first & 0xffc0) === 0xfe80 || // link-local fe80::/10
-    (first & 0xff00) === 0xff00 || // multicast
-    text.startsWith("64:ff9b:") || // NAT64, which can embed any IPv4 address
-    text.startsWith("2002:") // 6to4, likewise
+    (first & 0xff00) === 0xff00 // multicast
   );
+}
+
+/** The eight 16-bit groups of an IPv6 address (a trailing dotted IPv4 part counts as two). */
+function ipv6Groups(text: string): number[] | undefined {
+  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  let body = text;
+  if (dotted) {
+    const [a, b, c, d] = dotted.slice(1).map(Number) as [number, number, number, number];
+    body = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const halves = body.split("::");
+  if (halves.length > 2) return undefined;
+  const parse = (part: string | undefined) => (part ? part.split(":").map((group) => Number.parseInt(group, 16)) : []);
+  const head = parse(halves[0]);
+  const tail = parse(halves[1]);
+  const missing = 8 - head.length - tail.length;
+  if (halves.length === 1 ? missing !== 0 : missing < 0) return undefined;
+  const groups = [...head, ...Array<number>(halves.length === 2 ? missing : 0).fill(0), ...tail];
+  return groups.every((group) => Number.isInteger(group) && group >= 0 && group <= 0xffff) ? groups : undefined;
 }

@@ -5,6 +5,7 @@
  * Never rejects: a sandbox that fails or vanishes is reported as an error outcome.
  */
 
+import { boundedError } from "../../shared/error-bounds";
 import type { ExecutionLimits } from "../../shared/limits";
 import type { RunOutcome, RunRequest, SandboxEntrypoint, SandboxError } from "../../shared/protocol";
 
@@ -37,9 +38,67 @@ export async function runSandbox({ sandbox, request, cpuMs, limits }: RunOptions
   });
   const call = entrypoint.run(request).catch((error: unknown) => failed(started, sandboxFailure(error)));
   try {
-    return await Promise.race([call, backstop]);
+    return vetted(await Promise.race([call, backstop]), limits, started);
   } finally {
     if (timer !== undefined) clearTimeout(timer);
+  }
+}
+
+const KINDS = new Set(["runtime", "timeout", "resource"]);
+
+/**
+ * The sandbox's answer, checked as untrusted input: the code ran in the same isolate as the
+ * prelude and may have replaced the built-ins it encodes with. The result must be one JSON value
+ * within the result limit (it is spliced into the response as text), the error must have a known
+ * kind and bounded parts, and its properties must be a JSON object.
+ */
+function vetted(outcome: RunOutcome, limits: ExecutionLimits, started: number): RunOutcome {
+  if (outcome.type === "result") {
+    const text = outcome.result;
+    if (text === undefined) return outcome;
+    if (typeof text !== "string" || text.length > limits.resultBytes || !isOneJsonValue(text)) {
+      return {
+        ...outcome,
+        type: "error",
+        error: {
+          kind: "runtime",
+          name: "ResultEncodeError",
+          message:
+            "The result could not be encoded: the code replaced built-ins the encoder relies on (such as JSON.stringify).",
+        },
+      };
+    }
+    return outcome;
+  }
+  if (outcome.type !== "error" || typeof outcome.error !== "object" || outcome.error === null) {
+    return failed(started, {
+      kind: "runtime",
+      name: "SandboxError",
+      message: "The sandbox answered something that is not a run outcome.",
+    });
+  }
+  const error = boundedError(outcome.error);
+  if (!KINDS.has(error.kind)) error.kind = "runtime";
+  if (error.props !== undefined && !isJsonObject(error.props)) delete error.props;
+  return { ...outcome, error };
+}
+
+function isOneJsonValue(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isJsonObject(text: unknown): boolean {
+  if (typeof text !== "string") return false;
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+  } catch {
+    return false;
   }
 }
 

@@ -66,14 +66,37 @@ describe("isInternalHost", () => {
     "[::ffff:127.0.0.1]",
     "[::ffff:7f00:1]",
     "[64:ff9b::a00:1]",
+    "[::127.0.0.1]",
+    "[::7f00:1]",
+    "[::ffff:0:7f00:1]",
+    "[::ffff:0:127.0.0.1]",
+    "[0:0:0:0:0:0:0:1]",
+    "[100::1]",
+    "[2001:0:4136:e378:8000:63bf:3fff:fdd2]",
+    "[2002:c0a8:101::1]",
+    "[ff02::1]",
+    "[not:an::address::]",
   ])("treats %s as internal", (host) => {
     expect(isInternalHost(host)).toBe(true);
   });
 
-  it.each(["example.com", "8.8.8.8", "172.32.0.1", "100.128.0.1", "[2606:4700::1111]", "1.1.1.1"])(
-    "treats %s as public",
+  it.each(["[::127.0.0.1]", "[::ffff:0:127.0.0.1]", "[0::ffff:10.0.0.1]"])(
+    "refuses %s after URL parsing normalises it",
     (host) => {
-      expect(isInternalHost(host)).toBe(false);
+      const url = new URL(`http://${host}/`);
+      expect(refusal(url, [url.host])).toMatch(/loopback, private or link-local/);
     },
   );
+
+  it.each([
+    "example.com",
+    "8.8.8.8",
+    "172.32.0.1",
+    "100.128.0.1",
+    "[2606:4700::1111]",
+    "[2a00:1450:4001:80b::200e]",
+    "1.1.1.1",
+  ])("treats %s as public", (host) => {
+    expect(isInternalHost(host)).toBe(false);
+  });
 });

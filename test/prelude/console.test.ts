@@ -6,6 +6,9 @@ import { DEFAULT_LIMITS, type SandboxLimits, sandboxLimits } from "../../shared/
 import type { LogLevel } from "../../shared/protocol";
 import { thrownBy } from "./helpers";
 
+// The prelude's clock is captured at load; here it reads the Date that the tests fake.
+vi.mock("../../runtime-prelude/clock", () => ({ now: () => Date.now() }));
+
 const START = Date.UTC(2025, 0, 1);
 
 function setup(limits: Partial<SandboxLimits> = {}) {
@@ -121,6 +124,17 @@ describe("createConsole: the other methods", () => {
       ["log", "{ a: [Object] }"],
       ["log", "'text'"],
     ]);
+  });
+
+  it("caps what console.dir may print, whatever its options ask", () => {
+    const { console, logs } = setup();
+    console.dir(
+      Array.from({ length: 10_005 }, () => 0),
+      { maxArrayLength: Number.POSITIVE_INFINITY, breakLength: Number.POSITIVE_INFINITY },
+    );
+    console.dir([1, 2, 3], { maxArrayLength: 2 });
+    expect(logs.entries[0]?.message).toMatch(/\.\.\. 5 more items\s*\]$/);
+    expect(logs.entries[1]?.message).toBe("[ 1, 2, ... 1 more item ]");
   });
 
   it("formats console.dirxml like console.log", () => {

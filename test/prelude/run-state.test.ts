@@ -5,6 +5,9 @@ import { DEFAULT_LIMITS, type SandboxLimits, sandboxLimits } from "../../shared/
 import { FUEL_SLICE } from "../../shared/protocol";
 import { thrownBy } from "./helpers";
 
+// The prelude's clock is captured at load; here it reads the Date that the tests fake.
+vi.mock("../../runtime-prelude/clock", () => ({ now: () => Date.now() }));
+
 const START = Date.UTC(2025, 0, 1);
 const MiB = 1024 * 1024;
 

@@ -3,6 +3,7 @@
 import { newWorkersRpcResponse } from "capnweb";
 import { Hono } from "hono";
 import { mainFor } from "../../agents/capnweb";
+import { ServiceError } from "../../errors";
 import { type AuthEnv, bearerKey } from "../auth";
 
 export const rpc = new Hono<AuthEnv>().all("/", async (c) => {
@@ -10,14 +11,23 @@ export const rpc = new Hono<AuthEnv>().all("/", async (c) => {
     { env: c.env, exports: c.executionCtx.exports, requestId: c.get("requestId") },
     bearerKey(c.req.header("authorization")),
   );
-  return newWorkersRpcResponse(c.req.raw, main, {
-    // Errors reach the client with name, message and own properties, never a host stack.
-    onSendError: (error) => {
-      const sent = new Error(error.message);
-      sent.name = error.name;
-      Object.assign(sent, error);
-      sent.stack = undefined;
-      return sent;
-    },
-  });
+  try {
+    return await newWorkersRpcResponse(c.req.raw, main, {
+      // Errors reach the client with name, message and own properties, never a host stack.
+      onSendError: (error) => {
+        const sent = new Error(error.message);
+        sent.name = error.name;
+        Object.assign(sent, error);
+        sent.stack = undefined;
+        return sent;
+      },
+    });
+  } catch (error) {
+    // A batch that is not capnweb. capnweb's own error quotes the message, which may carry an API
+    // key (`["authenticate", …]`), so neither the answer nor the log repeats it.
+    if (error instanceof SyntaxError || (error instanceof Error && error.message.startsWith("bad RPC message"))) {
+      throw new ServiceError("invalid_request", "The body is not a capnweb HTTP batch: one JSON message per line.");
+    }
+    throw error;
+  }
 });
