@@ -1,5 +1,5 @@
--- Shared snippets (POST /snippets, GET /snippets/:id, the playground's /s/:id links), under random
--- ids; `tenant` is the sharer's, for accounting and removal.
+-- Shared snippets (POST /snippets, GET /snippets/:id, the playground's /s/:id links), stored by the
+-- SHA-256 of their content; `tenant` is the first sharer's, for accounting and removal.
 CREATE TABLE snippets (
   id TEXT PRIMARY KEY,
   tenant TEXT NOT NULL,

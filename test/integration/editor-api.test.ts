@@ -226,7 +226,7 @@ describe("shared snippets", () => {
     const { status, json } = await postJson("/snippets", snippet);
     expect(status).toBe(201);
     const { id, url } = json as { id: string; url: string };
-    expect(id).toMatch(/^[0-9a-f]{32}$/);
+    expect(id).toMatch(/^[0-9a-f]{64}$/);
     expect(url).toBe(`${baseUrl()}/s/${id}`);
 
     const read = await fetch(`${baseUrl()}/snippets/${id}`);
@@ -238,15 +238,17 @@ describe("shared snippets", () => {
     expect(page.headers.get("content-type")).toContain("text/html");
   });
 
-  it("gives every share a new id, so an id cannot be derived from the code", async () => {
-    const snippet = { code: "return 1" };
-    const first = (await postJson("/snippets", snippet)).json as { id: string };
-    const second = (await postJson("/snippets", snippet)).json as { id: string };
-    expect(first.id).not.toBe(second.id);
+  it("gives the same snippet the same id (its content hash), and a different one another", async () => {
+    const code = `${unique()}\nreturn 1`;
+    const first = (await postJson("/snippets", { code })).json as { id: string };
+    const again = (await postJson("/snippets", { code })).json as { id: string };
+    const other = (await postJson("/snippets", { code, args: { n: 1 } })).json as { id: string };
+    expect(again.id).toBe(first.id);
+    expect(other.id).not.toBe(first.id);
   });
 
   it("answers 404 for an unknown id and 400 for a malformed one", async () => {
-    const missing = await fetch(`${baseUrl()}/snippets/${"0".repeat(32)}`);
+    const missing = await fetch(`${baseUrl()}/snippets/${"0".repeat(64)}`);
     expect(missing.status).toBe(404);
     expect(await missing.json()).toMatchObject({ error: { code: "not_found" } });
     const malformed = await fetch(`${baseUrl()}/snippets/..%2Fetc`);

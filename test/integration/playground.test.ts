@@ -119,7 +119,7 @@ describe("the playground", () => {
     await page.click("#share");
     const link = await page.waitForSelector("#share-link");
     const url = await link.getAttribute("href");
-    expect(url).toMatch(/\/s\/[0-9a-f]{32}$/);
+    expect(url).toMatch(/\/s\/[0-9a-f]{64}$/);
     expect(new URL(page.url()).pathname).toBe(new URL(url ?? "").pathname);
     await page.close();
 

@@ -1,9 +1,10 @@
 /**
- * Shareable snippets: `POST /snippets` stores `{ code, language, args }` durably in D1 under a new
- * random id (128 bits) and answers it with the link; `GET /snippets/:id` answers the snippet.
- * Reading needs no key, since the playground opens shared links (`/s/:id`) in browsers that hold
- * none; the id is the capability. It is random rather than a hash of the content, so nobody can
- * find out whether some code was shared by hashing a guess of it.
+ * Shareable snippets: `POST /snippets` stores `{ code, language, args }` durably in D1 under the
+ * SHA-256 of its content and answers the id with the link (the same snippet always gets the same
+ * link); `GET /snippets/:id` answers the snippet. Reading needs no key, since the playground opens
+ * shared links (`/s/:id`) in browsers that hold none: the id is the capability. Being a content
+ * hash, it reveals nothing of the code, but whoever already has the exact code can tell whether it
+ * was shared.
  */
 
 import { Hono } from "hono";
@@ -17,7 +18,7 @@ import { limitsForTier, parseExecuteRequest } from "../validate";
 
 /** Largest `args` a shared snippet keeps, in bytes of JSON. */
 const MAX_SHARED_ARGS_BYTES = 64 * 1024;
-const ID = /^[0-9a-f]{32}$/;
+const ID = /^[0-9a-f]{64}$/;
 
 export const snippets = new Hono<AuthEnv>()
   .post("/", authenticate(), rateLimit(), async (c) => {
@@ -29,9 +30,10 @@ export const snippets = new Hono<AuthEnv>()
         `\`args\` is ${request.args.length} bytes of JSON; a shared snippet keeps at most ${MAX_SHARED_ARGS_BYTES}.`,
       );
     }
-    const id = toHex(crypto.getRandomValues(new Uint8Array(16)));
+    const content = JSON.stringify([request.code, request.language, request.args]);
+    const id = toHex(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(content)));
     await c.env.DB.prepare(
-      "INSERT INTO snippets (id, tenant, code, language, args, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+      "INSERT OR IGNORE INTO snippets (id, tenant, code, language, args, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )
       .bind(id, c.get("caller").tenant, request.code, request.language, request.args, Date.now())
       .run();
@@ -42,7 +44,7 @@ export const snippets = new Hono<AuthEnv>()
     if (!ID.test(id))
       throw new ServiceError(
         "invalid_request",
-        `A snippet id is 32 hexadecimal characters, got ${JSON.stringify(id.slice(0, 80))}.`,
+        `A snippet id is 64 hexadecimal characters, got ${JSON.stringify(id.slice(0, 80))}.`,
       );
     const row = await c.env.DB.prepare("SELECT code, language, args FROM snippets WHERE id = ?1")
       .bind(id)
