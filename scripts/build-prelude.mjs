@@ -27,14 +27,29 @@ const common = {
   logLevel: "warning",
 };
 
-async function bundle(entry, external) {
-  const result = await build({ ...common, entryPoints: [join(root, entry)], external, metafile: true, outdir: "out" });
+async function bundle(entry, external, options = {}) {
+  const result = await build({
+    ...common,
+    ...options,
+    entryPoints: [entry.startsWith(".") || entry.includes("/") ? join(root, entry) : entry],
+    external,
+    metafile: true,
+    outdir: "out",
+  });
   const [output] = Object.values(result.metafile.outputs);
   return { source: result.outputFiles[0].text, exports: output.exports };
 }
 
 /** Modules snippets may import: specifier → source file. Described in src/compile/modules.ts. */
 const PROVIDED = { "functions.do": "runtime-prelude/modules/functions-do.ts" };
+
+/**
+ * The library allowlist: npm packages snippets may import, each pre-bundled here from this
+ * project's own node_modules (so a dependency in package.json) into one minified ES module. A unit
+ * that imports one is loaded with it as a module of its own; other units never carry it. To add a
+ * package: `npm install <package>`, list it here, describe it in src/compile/modules.ts.
+ */
+const LIBRARIES = ["zod"];
 
 const { RUNTIME_SERVICES } = await import("../src/runtime/manifest.ts");
 await writeServicesModule(RUNTIME_SERVICES);
@@ -48,9 +63,17 @@ const { source: preludeSource } = await bundle("runtime-prelude/index.ts", [
   "node:*",
   "./unit.js",
 ]);
-/** specifier → { source, exports }: the resolve stage checks imported names against `exports`. */
+/**
+ * specifier → { source, exports, library? }: the resolve stage checks imported names against
+ * `exports`; the bundle stage inlines a module, or leaves a library to be loaded next to the unit.
+ */
 const provided = {};
 for (const [specifier, file] of Object.entries(PROVIDED)) provided[specifier] = await bundle(file, []);
+// Libraries resolve from node_modules as a browser would (their `browser`/`module` entries), minified.
+for (const name of LIBRARIES) {
+  const library = await bundle(name, [], { platform: "browser", minify: true, absWorkingDir: root });
+  provided[name] = { ...library, library: true };
+}
 
 async function filesUnder(dir) {
   const entries = await readdir(join(root, dir), { withFileTypes: true, recursive: true });
@@ -67,7 +90,7 @@ for (const file of [...(await filesUnder("src/compile")), ...(await filesUnder("
     .update("\0")
     .update(await readFile(join(root, file)));
 }
-for (const pkg of ["esbuild-wasm", "acorn", "magic-string"]) {
+for (const pkg of ["esbuild-wasm", "acorn", "magic-string", ...LIBRARIES]) {
   const { version } = JSON.parse(await readFile(join(root, "node_modules", pkg, "package.json"), "utf8"));
   hash.update(`${pkg}@${version}\0`);
 }
@@ -81,7 +104,7 @@ await writeIfChanged(
     `export const BUILD_ID = ${JSON.stringify(buildId)};\n` +
     `export const PRELUDE_VERSION = ${JSON.stringify(preludeVersion)};\n` +
     `export const PRELUDE_SOURCE: string = ${JSON.stringify(preludeSource)};\n` +
-    `export const PROVIDED_MODULES: Readonly<Record<string, { source: string; exports: string[] }>> = ${JSON.stringify(provided, null, 2)};\n` +
+    `export const PROVIDED_MODULES: Readonly<Record<string, { source: string; exports: string[]; library?: boolean }>> = ${JSON.stringify(provided, null, 2)};\n` +
     `/** The \`$\` type definitions (GET /types), emitted from runtime-prelude/types.ts. */\n` +
     `export const RUNTIME_TYPES: string = ${JSON.stringify(runtimeTypes)};\n`,
 );

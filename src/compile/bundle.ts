@@ -1,6 +1,8 @@
 /**
  * Stage 8: bundle the module with the provided modules it imports, in-worker, with esbuild-wasm.
  * Skipped when nothing is imported (the common case): the module is already self-contained.
+ * Libraries stay imports of `./libraries/<name>.js`, loaded next to the unit (see run/loader.ts):
+ * re-parsing zod's 350 KiB on every compile would cost ~0.5 s and grow every unit that uses it.
  * What the bundler refuses (a name the module does not export, an assignment to a constant) is a
  * diagnostic located in the stage's input, like any other compile error.
  */
@@ -63,7 +65,9 @@ const providedModules: Plugin = {
   setup(build) {
     build.onResolve({ filter: /.*/ }, (args) => {
       if (args.kind === "entry-point") return undefined;
-      if (!providedModule(args.path)) return { errors: [{ text: `Cannot find module "${args.path}"` }] };
+      const module = providedModule(args.path);
+      if (!module) return { errors: [{ text: `Cannot find module "${args.path}"` }] };
+      if (module.library) return { path: `./${module.library.module}`, external: true };
       return { path: args.path, namespace: NAMESPACE };
     });
     build.onLoad({ filter: /.*/, namespace: NAMESPACE }, (args) => ({

@@ -16,6 +16,7 @@ import { normalizeLineEndings, stripFence } from "./fence";
 import { type UnitKey, unitId } from "./hash";
 import type { CompileInput, Language } from "./input";
 import { instrumentEdits } from "./instrument";
+import { providedModule } from "./modules";
 import { generatedNames } from "./names";
 import { parseProgram } from "./parse";
 import { type PositionStep, PositionTrace } from "./positions";
@@ -32,6 +33,8 @@ export interface CompiledUnit {
   language: Language;
   /** The module loaded as `unit.js` next to the prelude. */
   code: string;
+  /** Allowlisted libraries it imports, loaded next to it (their specifiers; usually none). */
+  libraries: string[];
   /** From positions in `code` to positions in the submitted text. */
   trace: PositionTrace;
 }
@@ -129,6 +132,7 @@ export async function compileUnit(id: string, input: CompileInput): Promise<Comp
       mode: shape.mode,
       language,
       code: escapeLoneSurrogates(code),
+      libraries: imports.value.filter((specifier) => providedModule(specifier)?.library),
       trace: new PositionTrace(steps),
     },
   };

@@ -1,6 +1,8 @@
 /**
- * The modules snippets may import, declared in one place. Their sources are built from
- * `runtime-prelude/modules/` by `npm run build` and bundled into a snippet only when it imports them.
+ * The modules snippets may import, declared in one place. Their sources are built by `npm run build`
+ * (scripts/build-prelude.mjs: `runtime-prelude/modules/` and the LIBRARIES allowlist of npm
+ * packages) and reach a unit only when it imports them: the service's own modules bundled into it,
+ * libraries (hundreds of KiB) loaded next to it as modules of their own, never re-bundled.
  */
 
 import { PROVIDED_MODULES } from "../generated/prelude";
@@ -13,16 +15,25 @@ export interface ProvidedModule {
   exports: readonly string[];
   /** One line for error messages and the README. */
   description: string;
+  /** An allowlisted npm package: loaded next to the unit as `module`, not bundled into it. */
+  library?: { module: string };
 }
 
 const DESCRIPTIONS: Record<string, string> = {
   "functions.do": 'the `$` runtime, importable from helper code: import { $ } from "functions.do"',
+  zod: 'schema validation (zod 4): import { z } from "zod"',
 };
 
 export const MODULES: ReadonlyMap<string, ProvidedModule> = new Map(
-  Object.entries(PROVIDED_MODULES).map(([specifier, { source, exports }]) => [
+  Object.entries(PROVIDED_MODULES).map(([specifier, { source, exports, library }]) => [
     specifier,
-    { specifier, source, exports, description: DESCRIPTIONS[specifier] ?? "" },
+    {
+      specifier,
+      source,
+      exports,
+      description: DESCRIPTIONS[specifier] ?? "",
+      ...(library ? { library: { module: `libraries/${specifier}.js` } } : {}),
+    },
   ]),
 );
 

@@ -1,6 +1,7 @@
 /**
- * Stage 5: every module the code asks for must be one the service provides. An unknown specifier
- * is a syntax error that names it and lists what is available; nothing is fetched or guessed.
+ * Stage 5: every module the code asks for must be one the service provides (its own modules and
+ * the allowlisted libraries). An unknown specifier is a syntax error that names it and lists what
+ * is available; nothing is fetched or guessed.
  */
 
 import { type Diagnostic, LineIndex, type StageResult, succeed } from "./diagnostic";
@@ -37,9 +38,9 @@ export function resolveImports(code: string, requests: readonly ModuleRequest[])
             hint: `Use a static import of one of: ${availableModules().join(", ")}.`,
           }
         : {
-            message: `Cannot find module "${request.specifier}": it is not provided by this service`,
+            message: `Cannot find module "${request.specifier}": only these modules can be imported: ${availableModules().join(", ")}`,
             position,
-            hint: `Available modules: ${availableModules().join(", ")}.`,
+            hint: "Packages are not fetched: only the service's modules and its allowlisted libraries resolve.",
           },
     );
   }

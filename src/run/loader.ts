@@ -12,6 +12,7 @@
 
 import { PRELUDE_MODULE, UNIT_MODULE } from "../../shared/protocol";
 import type { CompiledUnit } from "../compile";
+import { providedModule } from "../compile/modules";
 import { PRELUDE_SOURCE } from "../generated/prelude";
 import type { NetworkPolicy } from "../http/validate";
 
@@ -43,7 +44,7 @@ export class SandboxPool {
       compatibilityDate: SANDBOX_COMPATIBILITY_DATE,
       compatibilityFlags: SANDBOX_COMPATIBILITY_FLAGS,
       mainModule: PRELUDE_MODULE,
-      modules: { [PRELUDE_MODULE]: PRELUDE_SOURCE, [UNIT_MODULE]: unit.code },
+      modules: { [PRELUDE_MODULE]: PRELUDE_SOURCE, [UNIT_MODULE]: unit.code, ...libraryModules(unit) },
       env: {},
       // Omitting globalOutbound would give the sandbox the host's whole network.
       globalOutbound: network === "none" ? null : outbound(network.allow),
@@ -58,4 +59,14 @@ export class SandboxPool {
   get namedIsolates(): number {
     return this.named.size;
   }
+}
+
+/** The allowlisted libraries the unit imports, as the modules its `./libraries/<name>.js` imports name. */
+function libraryModules(unit: CompiledUnit): Record<string, string> {
+  const modules: Record<string, string> = {};
+  for (const specifier of unit.libraries) {
+    const module = providedModule(specifier);
+    if (module?.library) modules[module.library.module] = module.source;
+  }
+  return modules;
 }

@@ -65,7 +65,7 @@ describe("compileUnit diagnostics", () => {
     [
       "javascript",
       'return 1;\nimport a from "nope";',
-      'Cannot find module "nope": it is not provided by this service',
+      'Cannot find module "nope": only these modules can be imported: functions.do, zod',
       2,
       15,
     ],
@@ -87,6 +87,41 @@ describe("compileUnit diagnostics", () => {
       language: "javascript",
     });
     expect(result.ok && result.unit.language).toBe("typescript");
+  });
+});
+
+describe("compileUnit with allowlisted libraries", () => {
+  const USER = 'import { z } from "zod";\nconst User = z.object({ name: z.string() });';
+
+  it.each([
+    ["statements", `${USER}\nreturn User.parse(args)`],
+    ["expression", `${USER}\nUser.parse(args)`],
+    ["function", `${USER}\n(args: unknown) => User.parse(args)`],
+    ["module", `${USER}\nexport default (args: unknown) => User.parse(args)`],
+  ])("leaves zod a module of its own, imported by the %s unit", async (kind, code) => {
+    const result = await compileUnit("x", { code, language: "typescript" });
+    expect(result.ok && { kind: result.unit.kind, libraries: result.unit.libraries }).toEqual({
+      kind,
+      libraries: ["zod"],
+    });
+    if (!result.ok) return;
+    expect(result.unit.code).toContain('from "./libraries/zod.js"');
+    expect(result.unit.code.length).toBeLessThan(2_000);
+  });
+
+  it("gives a unit that imports nothing no library", async () => {
+    const result = await compileUnit("x", { code: "return 2 + 2", language: "javascript" });
+    expect(result.ok && result.unit.libraries).toEqual([]);
+    expect(result.ok && result.unit.code).not.toContain("libraries/");
+  });
+
+  it("bundles the service's own modules but not the libraries", async () => {
+    const result = await compileUnit("x", {
+      code: 'import { $ } from "functions.do";\nimport { z } from "zod";\nreturn [typeof $, z.string().parse("a")]',
+      language: "javascript",
+    });
+    expect(result.ok && result.unit.libraries).toEqual(["zod"]);
+    expect(result.ok && result.unit.code).not.toContain('"functions.do"');
   });
 });
 

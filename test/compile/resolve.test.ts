@@ -24,9 +24,9 @@ describe("resolveImports", () => {
     if (result.ok) return;
     expect(result.diagnostics).toEqual([
       {
-        message: 'Cannot find module "lodash": it is not provided by this service',
+        message: 'Cannot find module "lodash": only these modules can be imported: functions.do, zod',
         position: { line: 2, column: 14 },
-        hint: "Available modules: functions.do.",
+        hint: "Packages are not fetched: only the service's modules and its allowlisted libraries resolve.",
       },
     ]);
   });
@@ -36,7 +36,7 @@ describe("resolveImports", () => {
     (specifier) => {
       const result = resolve(`import ${JSON.stringify(specifier)};`);
       expect(result.ok ? [] : result.diagnostics.map((diagnostic) => diagnostic.message)).toEqual([
-        `Cannot find module "${specifier}": it is not provided by this service`,
+        `Cannot find module "${specifier}": only these modules can be imported: functions.do, zod`,
       ]);
     },
   );
@@ -80,4 +80,35 @@ describe("resolveImports on imported names", () => {
   it("accepts namespace imports and exported names", () => {
     expect(resolve('import * as fd from "functions.do";\nimport { $ as runtime } from "functions.do";').ok).toBe(true);
   });
+});
+
+describe("resolveImports on allowlisted libraries", () => {
+  it("accepts zod's named, default and namespace imports", () => {
+    expect(resolve('import { z, ZodError } from "zod";\nreturn z.string()')).toEqual({ ok: true, value: ["zod"] });
+    expect(resolve('import z from "zod";\nimport * as zod from "zod";').ok).toBe(true);
+  });
+
+  it("refuses a name zod does not export, located on the name", () => {
+    const result = resolve('import { z, zed } from "zod";');
+    expect(result.ok ? [] : result.diagnostics.map(({ message, position }) => [message, position])).toEqual([
+      ['Module "zod" has no export named "zed"', { line: 1, column: 12 }],
+    ]);
+  });
+
+  it("lists the service's modules and the libraries when a package is not allowed", () => {
+    const result = resolve('import { z } from "zod";\nimport chunk from "lodash/chunk";');
+    expect(result.ok ? [] : result.diagnostics.map(({ message, position }) => [message, position])).toEqual([
+      [
+        'Cannot find module "lodash/chunk": only these modules can be imported: functions.do, zod',
+        { line: 2, column: 18 },
+      ],
+    ]);
+  });
+
+  it.each(["zod/mini", "zod/v4", "zod/package.json", "Zod"])(
+    "refuses %s, which is not on the allowlist",
+    (specifier) => {
+      expect(resolve(`import ${JSON.stringify(specifier)};`).ok).toBe(false);
+    },
+  );
 });

@@ -28,10 +28,10 @@ describe("syntax errors", () => {
     const error = await errorOf('import { chunk } from "lodash";\nreturn chunk([1, 2], 1)');
     expect(error).toMatchObject({
       kind: "syntax",
-      message: 'Cannot find module "lodash": it is not provided by this service',
+      message: 'Cannot find module "lodash": only these modules can be imported: functions.do, zod',
       line: 1,
       column: 23,
-      hint: "Available modules: functions.do.",
+      hint: "Packages are not fetched: only the service's modules and its allowlisted libraries resolve.",
     });
   });
 
