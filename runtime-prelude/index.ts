@@ -4,8 +4,10 @@
  */
 
 import { WorkerEntrypoint } from "cloudflare:workers";
-import type { RunOutcome, RunRequest } from "../shared/protocol";
+import { FUEL_SLICE, type RunOutcome, type RunRequest, TICK_GLOBAL } from "../shared/protocol";
+import { now } from "./clock";
 import { currentRun } from "./current";
+import { describeThrown, LimitError } from "./errors";
 import { installRunGlobals } from "./globals";
 import { installAllocationGuards } from "./guards";
 import { runSnippet, type SnippetModule } from "./run";
@@ -13,14 +15,57 @@ import { runSnippet, type SnippetModule } from "./run";
 installAllocationGuards(() => currentRun.getStore()?.run);
 installRunGlobals();
 
+/**
+ * Bounds the top-level code of the unit's imported files while `unit.js` is being imported. That is
+ * workerd's global scope, where timers are refused, so only fuel and the clock apply (no slices).
+ */
+let loading: { fuel: number; deadline: number; timeoutMs: number } | undefined;
+
+function loadTick(): number {
+  if (!loading) return 0;
+  loading.fuel -= FUEL_SLICE;
+  if (loading.fuel < 0 || now() > loading.deadline) {
+    throw new LimitError(
+      "timeout",
+      `Loading the imported files exceeded the ${loading.timeoutMs} ms deadline (a loop at the top level of a module?).`,
+    );
+  }
+  return 0;
+}
+
+// Files imported by a multi-file unit tick through this global (prepare-file.ts): the current run, or the load.
+Object.defineProperty(globalThis, TICK_GLOBAL, {
+  value: () => {
+    const run = currentRun.getStore()?.run;
+    return run ? run.tick() : loadTick();
+  },
+  writable: false,
+  enumerable: false,
+  configurable: false,
+});
+
 // Imported only after the guards are in place, so nothing in the compiled unit ever sees the
 // isolate unguarded. The prelude build keeps `./unit.js` external.
 let snippet: Promise<SnippetModule> | undefined;
 
 export default class Sandbox extends WorkerEntrypoint {
   async run(request: RunRequest): Promise<RunOutcome> {
-    // @ts-expect-error unit.js does not exist at build time: the host loads it next to the prelude.
-    snippet ??= import("./unit.js") as Promise<SnippetModule>;
-    return runSnippet(await snippet, request);
+    if (!snippet) {
+      const { timeoutMs, limits } = request;
+      loading = { fuel: timeoutMs * limits.fuelPerMs, deadline: now() + timeoutMs, timeoutMs };
+      // @ts-expect-error unit.js does not exist at build time: the host loads it next to the prelude.
+      snippet = import("./unit.js") as Promise<SnippetModule>;
+    }
+    let module: SnippetModule;
+    try {
+      module = await snippet;
+    } catch (thrown) {
+      // A load that failed (a loop at the top level of an imported file ran out) is retried next time.
+      snippet = undefined;
+      return { type: "error", error: describeThrown(thrown), logs: [], calls: [], runMs: 0 };
+    } finally {
+      loading = undefined;
+    }
+    return runSnippet(module, request);
   }
 }

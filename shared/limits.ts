@@ -47,6 +47,32 @@ export interface ExecutionLimits {
   subRequests: number;
 }
 
+/**
+ * Limits on multi-file requests (`modules`, API.md). Source files count against `codeBytes` together;
+ * WebAssembly files have their own budget, since they are loaded as compiled modules, not parsed.
+ */
+export interface ModuleLimits {
+  /** Files in one `modules` object. Bounds per-request resolution and hashing work. */
+  files: number;
+  /** Decoded bytes of one `.wasm` file: 413 above it. Bounds sandbox memory and load time. */
+  wasmBytes: number;
+  /** Decoded bytes of one `.wasm` file above which the response carries a `warnings` entry. */
+  wasmWarnBytes: number;
+  /**
+   * Largest request body when it carries `modules` (base64 WebAssembly is 4/3 of its size). The plain
+   * `bodyBytes` limit applies to every other request; a body above `bodyBytes` is read only when its
+   * declared length fits this one and it turns out to carry `modules`.
+   */
+  bodyBytes: number;
+}
+
+export const MODULE_LIMITS: Readonly<ModuleLimits> = Object.freeze({
+  files: 100,
+  wasmBytes: 25 * 1024 * 1024,
+  wasmWarnBytes: 5 * 1024 * 1024,
+  bodyBytes: 36 * 1024 * 1024,
+});
+
 const KiB = 1024;
 const MiB = 1024 * KiB;
 

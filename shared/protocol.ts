@@ -126,3 +126,10 @@ export interface SnippetRuntime {
 
 /** Work units between two `tick()` calls from instrumented code. */
 export const FUEL_SLICE = 1_000;
+
+/**
+ * The global through which instrumented files imported by a multi-file unit reach `tick` (the main
+ * module gets it as an argument). Read-only and non-configurable; calling it only spends the
+ * current run's fuel.
+ */
+export const TICK_GLOBAL = "__functions_do_tick";

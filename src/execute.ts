@@ -41,7 +41,10 @@ export interface ExecuteContext {
 export async function execute(request: ExecuteRequest, context: ExecuteContext): Promise<Execution> {
   const started = performance.now();
   const source = normalizeLineEndings(request.code);
-  const compiled = await context.compiler.compile({ code: request.code, language: request.language }, request.network);
+  const compiled = await context.compiler.compile(
+    { code: request.code, language: request.language, ...(request.modules && { modules: request.modules }) },
+    request.network,
+  );
   const timings = (runMs: number) => ({
     compileMs: round(compiled.compileMs),
     runMs: round(runMs),
@@ -51,12 +54,13 @@ export async function execute(request: ExecuteRequest, context: ExecuteContext):
   if (!compiled.ok) {
     return {
       ok: false,
-      error: syntaxError(compiled.diagnostics, source),
+      error: syntaxError(compiled.diagnostics, source, request.modules),
       logs: [],
       calls: [],
       id: compiled.id,
       cached: compiled.cached,
       timings: timings(0),
+      ...(request.warnings && { warnings: request.warnings }),
     };
   }
   const { unit } = compiled;
@@ -109,9 +113,10 @@ export async function execute(request: ExecuteRequest, context: ExecuteContext):
     cached: compiled.cached,
     timings: timings(runMs),
   };
+  const withWarnings = request.warnings ? { ...common, warnings: request.warnings } : common;
   return outcome.type === "result"
-    ? { ok: true, resultJson: outcome.result, ...common }
-    : { ok: false, error: runError(outcome.error, unit, source), ...common };
+    ? { ok: true, resultJson: outcome.result, ...withWarnings }
+    : { ok: false, error: runError(outcome.error, unit, source), ...withWarnings };
 }
 
 function round(ms: number): number {

@@ -15,6 +15,8 @@ export interface ExecutionError {
   kind: ErrorKind;
   name: string;
   message: string;
+  /** A multi-file request: the file `line` and `column` are in. */
+  file?: string;
   /** 1-based, in the submitted code. */
   line?: number;
   /** 1-based, in the submitted code. */
@@ -25,7 +27,7 @@ export interface ExecutionError {
   /** The offending lines of the submitted code with a caret under the column. */
   frame?: string;
   /** Every problem found, when compilation found more than one. */
-  diagnostics?: { message: string; line?: number; column?: number; hint?: string }[];
+  diagnostics?: { message: string; file?: string; line?: number; column?: number; hint?: string }[];
   /** Own enumerable properties of the thrown value (`code`, `details`, ...). */
   [property: string]: unknown;
 }
@@ -41,6 +43,14 @@ export interface Execution {
   id: string;
   cached: boolean;
   timings: { compileMs: number; runMs: number; totalMs: number };
+  /** Non-fatal notes about the request (a large WebAssembly file). */
+  warnings?: string[];
+}
+
+/** A multi-file unit's main module path and the texts of its other files, for `file` and frames. */
+export interface SourceFiles {
+  main: string;
+  sources: Record<string, string>;
 }
 
 /** The name the user's code has in stack traces and frames. */
@@ -48,18 +58,21 @@ export function sourceName(language: Language): string {
   return language === "typescript" ? "snippet.ts" : "snippet.js";
 }
 
-export function syntaxError(diagnostics: readonly Diagnostic[], source: string): ExecutionError {
+export function syntaxError(diagnostics: readonly Diagnostic[], source: string, files?: SourceFiles): ExecutionError {
   const [first] = diagnostics;
+  const file = first?.file ?? files?.main;
   const error: ExecutionError = {
     kind: "syntax",
     name: "SyntaxError",
     message: first?.message ?? "The code could not be compiled.",
-    ...located(first?.position, source),
+    ...(file !== undefined && { file }),
+    ...located(first?.position, fileSource(source, files, first?.file)),
   };
   error.hint = first?.hint ?? syntaxHint(error.message);
   if (diagnostics.length > 1) {
     error.diagnostics = diagnostics.map((diagnostic) => ({
       message: diagnostic.message,
+      ...((diagnostic.file ?? files?.main) !== undefined && { file: diagnostic.file ?? files?.main }),
       ...(diagnostic.position && { line: diagnostic.position.line, column: diagnostic.position.column + 1 }),
       hint: diagnostic.hint ?? syntaxHint(diagnostic.message),
     }));
@@ -67,15 +80,29 @@ export function syntaxError(diagnostics: readonly Diagnostic[], source: string):
   return error;
 }
 
-const RESERVED = new Set(["kind", "name", "message", "line", "column", "stack", "hint", "frame", "diagnostics"]);
+const RESERVED = new Set([
+  "kind",
+  "name",
+  "message",
+  "file",
+  "line",
+  "column",
+  "stack",
+  "hint",
+  "frame",
+  "diagnostics",
+]);
 
 export function runError(error: SandboxError, unit: CompiledUnit, source: string): ExecutionError {
-  const mapped = mapStack(error.stack, unit.trace, sourceName(unit.language));
+  const files = unit.files;
+  const mapped = mapStack(error.stack, unit.trace, files?.main ?? sourceName(unit.language));
+  const file = mapped.position ? (mapped.position.file ?? files?.main) : undefined;
   const described: ExecutionError = {
     kind: error.kind,
     name: error.name,
     message: error.message,
-    ...located(mapped.position, source),
+    ...(file !== undefined && { file }),
+    ...located(mapped.position, fileSource(source, files, mapped.position?.file)),
   };
   const hint = runtimeHint(error.kind, error.name, error.message);
   if (hint) described.hint = hint;
@@ -88,6 +115,10 @@ export function runError(error: SandboxError, unit: CompiledUnit, source: string
     }
   }
   return described;
+}
+
+function fileSource(main: string, files: SourceFiles | undefined, file: string | undefined): string {
+  return file === undefined || !files ? main : (files.sources[file] ?? "").replace(/\r\n?/g, "\n");
 }
 
 function located(position: Position | undefined, source: string): Partial<ExecutionError> {
@@ -126,6 +157,7 @@ export function executionJson(execution: Execution): string {
     id: rest.id,
     cached: rest.cached,
     timings: rest.timings,
+    ...(rest.warnings && { warnings: rest.warnings }),
   });
   return resultJson === undefined ? body : `{"ok":true,"result":${resultJson},${body.slice('{"ok":true,'.length)}`;
 }

@@ -8,9 +8,13 @@
  */
 
 import type { Message, Plugin } from "esbuild-wasm";
+import { TICK_GLOBAL } from "../../shared/protocol";
 import { type StageResult, succeed } from "./diagnostic";
 import { loadEsbuild } from "./esbuild";
+import { isRelativeSpecifier, resolveFile } from "./files";
+import type { SubmittedModules } from "./input";
 import { providedModule } from "./modules";
+import { type PreparedFile, TICK_SPECIFIER } from "./prepare-file";
 import { toDiagnostic } from "./strip-types";
 
 export interface Bundled {
@@ -22,7 +26,18 @@ export interface Bundled {
 /** The name the module being bundled has in the bundle's source map. */
 export const SOURCE_NAME = "input.js";
 
-export async function bundleModule(code: string): Promise<StageResult<Bundled>> {
+/** The submitted files a multi-file unit's imports resolve among (prepared: stripped and instrumented). */
+export interface BundleFiles {
+  modules: SubmittedModules;
+  prepared: Record<string, PreparedFile>;
+}
+
+const TICK_NAMESPACE = "tick";
+
+/** The namespace of submitted files; the bundle's source map names them `files:<path>`. */
+export const FILES_NAMESPACE = "files";
+
+export async function bundleModule(code: string, files?: BundleFiles): Promise<StageResult<Bundled>> {
   const esbuild = await loadEsbuild();
   let result: Awaited<ReturnType<typeof esbuild.build>>;
   try {
@@ -37,7 +52,7 @@ export async function bundleModule(code: string): Promise<StageResult<Bundled>> 
       sourcemap: "external",
       outfile: "unit.js",
       logLevel: "silent",
-      plugins: [providedModules],
+      plugins: files ? [submittedFiles(files), providedModules] : [providedModules],
     });
   } catch (error) {
     const errors = (error as { errors?: Message[] }).errors;
@@ -47,7 +62,11 @@ export async function bundleModule(code: string): Promise<StageResult<Bundled>> 
       // Located only when the problem is in the module itself, not inside a provided module.
       diagnostics: errors.map((message) => {
         const diagnostic = toDiagnostic(message, code);
-        return message.location?.file === SOURCE_NAME ? diagnostic : { ...diagnostic, position: undefined };
+        if (message.location?.file === SOURCE_NAME) return diagnostic;
+        const file = message.location?.file.startsWith(`${FILES_NAMESPACE}:`)
+          ? message.location.file.slice(FILES_NAMESPACE.length + 1)
+          : undefined;
+        return { ...diagnostic, position: undefined, ...(file && { file }) };
       }),
     };
   }
@@ -58,6 +77,39 @@ export async function bundleModule(code: string): Promise<StageResult<Bundled>> 
 }
 
 const NAMESPACE = "provided";
+
+/**
+ * Resolves relative imports among the submitted files: source files load prepared, WebAssembly
+ * stays an import of `./<path>`, loaded next to the unit as a compiled module (run/loader.ts).
+ */
+function submittedFiles({ modules, prepared }: BundleFiles): Plugin {
+  return {
+    name: "submitted-files",
+    setup(build) {
+      build.onResolve({ filter: /^functions\.do:tick$/ }, () => ({ path: TICK_SPECIFIER, namespace: TICK_NAMESPACE }));
+      build.onLoad({ filter: /.*/, namespace: TICK_NAMESPACE }, () => ({
+        contents: `export const tick = globalThis[${JSON.stringify(TICK_GLOBAL)}];`,
+        loader: "js",
+      }));
+      build.onResolve({ filter: /^\.\.?\// }, (args) => {
+        if (args.kind === "entry-point" || !isRelativeSpecifier(args.path)) return undefined;
+        const importer = args.namespace === FILES_NAMESPACE ? args.importer : modules.main;
+        const path = resolveFile(importer, args.path, modules);
+        if (!path) return { errors: [{ text: `Cannot find module "${args.path}" among the submitted files` }] };
+        if (path.endsWith(".wasm")) return { path: `./${path}`, external: true };
+        if (path === modules.main) {
+          return { errors: [{ text: `"${args.path}" is the main module, which other files cannot import` }] };
+        }
+        return { path, namespace: FILES_NAMESPACE };
+      });
+      build.onLoad({ filter: /.*/, namespace: FILES_NAMESPACE }, (args) => {
+        const file = prepared[args.path];
+        if (!file) return { errors: [{ text: `Cannot find module "${args.path}"` }] };
+        return { contents: file.code, loader: file.loader };
+      });
+    },
+  };
+}
 
 /** Resolves only provided modules; the resolve stage has already refused everything else. */
 const providedModules: Plugin = {

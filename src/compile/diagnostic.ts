@@ -15,6 +15,8 @@ export interface Diagnostic {
   position?: Position;
   /** One line saying how to fix it, for people and language models. */
   hint?: string;
+  /** In a multi-file request: the file the problem is in, when it is not the main module. */
+  file?: string;
 }
 
 export type StageResult<T> = { ok: true; value: T } | { ok: false; diagnostics: Diagnostic[] };

@@ -8,11 +8,12 @@
 
 import type { Program } from "acorn";
 import type { RunMode } from "../../shared/protocol";
-import { bundleModule, SOURCE_NAME } from "./bundle";
+import { type BundleFiles, bundleModule, FILES_NAMESPACE, SOURCE_NAME } from "./bundle";
 import { ByteLru } from "./cache";
 import type { Diagnostic } from "./diagnostic";
 import { applyEdits, escapeLoneSurrogates } from "./emit";
 import { normalizeLineEndings, stripFence } from "./fence";
+import { isRelativeSpecifier } from "./files";
 import { type UnitKey, unitId } from "./hash";
 import type { CompileInput, Language } from "./input";
 import { instrumentEdits } from "./instrument";
@@ -20,6 +21,7 @@ import { providedModule } from "./modules";
 import { generatedNames } from "./names";
 import { parseProgram } from "./parse";
 import { type PositionStep, PositionTrace } from "./positions";
+import { type PreparedFile, prepareFile } from "./prepare-file";
 import { resolveImports } from "./resolve";
 import { decideShape, type ShapeKind } from "./shape";
 import { stripTypes } from "./strip-types";
@@ -37,6 +39,13 @@ export interface CompiledUnit {
   libraries: string[];
   /** From positions in `code` to positions in the submitted text. */
   trace: PositionTrace;
+  /** A multi-file unit: its main module's path, other files' texts and WebAssembly modules. */
+  files?: {
+    main: string;
+    sources: Record<string, string>;
+    /** Loaded next to `unit.js` as compiled modules, by path. */
+    wasm: Record<string, Uint8Array>;
+  };
 }
 
 export type CompileResult =
@@ -93,6 +102,21 @@ export async function compileUnit(id: string, input: CompileInput): Promise<Comp
     language,
     diagnostics: locate(diagnostics, steps),
   });
+  const modules = input.modules;
+
+  // Every submitted file is checked before the main module, so a broken file is named even when unused.
+  const prepared: Record<string, PreparedFile> = {};
+  if (modules) {
+    for (const [path, bytes] of Object.entries(modules.wasm)) {
+      const problem = wasmProblem(bytes);
+      if (problem) return failed([{ message: `"${path}" is not a valid WebAssembly module: ${problem}`, file: path }]);
+    }
+    for (const [path, source] of Object.entries(modules.sources)) {
+      const file = await prepareFile(path, source);
+      if (!file.ok) return failed(file.diagnostics);
+      prepared[path] = file.file;
+    }
+  }
 
   let js = unfenced.code;
   let program: Program | undefined;
@@ -110,7 +134,7 @@ export async function compileUnit(id: string, input: CompileInput): Promise<Comp
   }
 
   const shape = decideShape(program);
-  const imports = resolveImports(js, shape.requests);
+  const imports = resolveImports(js, shape.requests, modules);
   if (!imports.ok) return failed(imports.diagnostics);
 
   const names = generatedNames(js, program);
@@ -118,11 +142,20 @@ export async function compileUnit(id: string, input: CompileInput): Promise<Comp
   steps.push({ type: "map", map: emitted.map });
 
   let code = emitted.code;
-  if (imports.value.length > 0) {
-    const bundled = await bundleModule(code);
+  let fileTraces: Record<string, { path: string; trace: PositionTrace }> | undefined;
+  const relative = modules !== undefined && shape.requests.some((request) => isRelativeSpecifier(request.specifier));
+  if (imports.value.length > 0 || relative) {
+    const files: BundleFiles | undefined = modules && { modules, prepared };
+    const bundled = await bundleModule(code, files);
     if (!bundled.ok) return failed(bundled.diagnostics);
     code = bundled.value.code;
     steps.push({ type: "map", map: bundled.value.map, source: SOURCE_NAME });
+    if (modules) {
+      fileTraces = {};
+      for (const [path, file] of Object.entries(prepared)) {
+        fileTraces[`${FILES_NAMESPACE}:${path}`] = { path, trace: new PositionTrace(file.steps) };
+      }
+    }
   }
   return {
     ok: true,
@@ -133,18 +166,30 @@ export async function compileUnit(id: string, input: CompileInput): Promise<Comp
       language,
       code: escapeLoneSurrogates(code),
       libraries: imports.value.filter((specifier) => providedModule(specifier)?.library),
-      trace: new PositionTrace(steps),
+      trace: new PositionTrace(steps, fileTraces),
+      ...(modules && { files: { main: modules.main, sources: modules.sources, wasm: modules.wasm } }),
     },
   };
+}
+
+/** Why the bytes are not a WebAssembly module the sandbox can load, or undefined when they are. */
+function wasmProblem(bytes: Uint8Array): string | undefined {
+  if (bytes.byteLength < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) {
+    return "it does not start with the magic bytes \\0asm (was it sent as base64 of the binary .wasm, not of .wat text?)";
+  }
+  if (!WebAssembly.validate(bytes as Uint8Array<ArrayBuffer>)) return "WebAssembly.validate rejected it";
+  return undefined;
 }
 
 /** Maps diagnostics from the input of the failing stage (the output of `steps`) to the submitted text. */
 function locate(diagnostics: Diagnostic[], steps: PositionStep[]): Diagnostic[] {
   const trace = new PositionTrace(steps);
-  return diagnostics.map((diagnostic) => ({
-    ...diagnostic,
-    position: diagnostic.position && trace.toSource(diagnostic.position),
-  }));
+  // Problems in other files are located in those files already.
+  return diagnostics.map((diagnostic) =>
+    diagnostic.file
+      ? diagnostic
+      : { ...diagnostic, position: diagnostic.position && trace.toSource(diagnostic.position) },
+  );
 }
 
 /** Approximate bytes a cache entry holds: text counts twice (UTF-16), maps as their JSON. */
@@ -154,5 +199,10 @@ function sizeOf(result: CompileResult): number {
     (total, step) => total + (step.type === "map" ? JSON.stringify(step.map).length : 16),
     0,
   );
-  return 256 + (result.unit.code.length + maps) * 2;
+  const files = result.unit.files;
+  const fileBytes = files
+    ? Object.values(files.sources).reduce((total, text) => total + text.length * 2, 0) +
+      Object.values(files.wasm).reduce((total, bytes) => total + bytes.byteLength, 0)
+    : 0;
+  return 256 + (result.unit.code.length + maps) * 2 + fileBytes;
 }

@@ -30,14 +30,49 @@ export function decodedMap(text: MagicString, source?: string): MapInput {
   return { version: 3, ...text.generateDecodedMap({ hires: true, source }) } as MapInput;
 }
 
+/** A position in one of the submitted files of a multi-file request. */
+export type FilePosition = Position & { file?: string };
+
 export class PositionTrace {
   private readonly decoded = new Map<number, TraceMap>();
 
-  constructor(readonly steps: readonly PositionStep[]) {}
+  /**
+   * @param files for a multi-file unit: the other files' traces by their name in the last map
+   *   step's sources, each from its own stage output back to its submitted text.
+   */
+  constructor(
+    readonly steps: readonly PositionStep[],
+    readonly files?: Readonly<Record<string, { path: string; trace: PositionTrace }>>,
+  ) {}
 
-  /** Traces through every step. */
-  toSource(position: Position): Position | undefined {
+  /** Traces through every step. `file` is set when the position is in another submitted file. */
+  toSource(position: Position): FilePosition | undefined {
+    if (this.files) {
+      const last = this.steps.at(-1);
+      if (last?.type === "map") {
+        const found = this.original(this.steps.length - 1, last, position);
+        const other = found && this.files[found.source];
+        if (found && other) {
+          const inFile = other.trace.toSource(found);
+          return inFile && { ...inFile, file: other.path };
+        }
+      }
+    }
     return this.throughSteps(position, this.steps.length);
+  }
+
+  /** The original position and source name a map step gives, whatever the source. */
+  private original(index: number, step: PositionStep & { type: "map" }, position: Position) {
+    let map = this.decoded.get(index);
+    if (!map) {
+      map = new TraceMap(step.map);
+      this.decoded.set(index, map);
+    }
+    for (const bias of [GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND] as const) {
+      const found = originalPositionFor(map, { line: position.line, column: position.column, bias });
+      if (found.line !== null) return { line: found.line, column: found.column, source: found.source ?? "" };
+    }
+    return undefined;
   }
 
   /** Traces a position in the input of stage `count` (the output of the first `count` steps). */

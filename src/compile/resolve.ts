@@ -5,14 +5,38 @@
  */
 
 import { type Diagnostic, LineIndex, type StageResult, succeed } from "./diagnostic";
+import { isRelativeSpecifier, resolveFile } from "./files";
+import type { SubmittedModules } from "./input";
 import { availableModules, providedModule } from "./modules";
 import type { ModuleRequest } from "./shape";
 
-export function resolveImports(code: string, requests: readonly ModuleRequest[]): StageResult<string[]> {
+/**
+ * Resolves the main module's imports; returns the provided modules it uses. With `files` (a
+ * multi-file request), relative specifiers must name one of the submitted files (bundle.ts loads them).
+ */
+export function resolveImports(
+  code: string,
+  requests: readonly ModuleRequest[],
+  files?: SubmittedModules,
+): StageResult<string[]> {
   const diagnostics: Diagnostic[] = [];
   const resolved = new Set<string>();
   let lines: LineIndex | undefined;
   for (const request of requests) {
+    if (files && !request.computed && isRelativeSpecifier(request.specifier)) {
+      const path = resolveFile(files.main, request.specifier, files);
+      if (path && path !== files.main) continue;
+      lines ??= new LineIndex(code);
+      const names = [...Object.keys(files.sources), ...Object.keys(files.wasm)];
+      diagnostics.push({
+        message: path
+          ? `"${request.specifier}" is the main module itself`
+          : `Cannot find module "${request.specifier}" among the submitted files`,
+        position: lines.positionAt(request.start),
+        hint: `The other submitted files are: ${names.join(", ") || "none"}.`,
+      });
+      continue;
+    }
     const module = request.computed ? undefined : providedModule(request.specifier);
     if (module) {
       resolved.add(request.specifier);

@@ -11,6 +11,7 @@ import { rateLimit } from "./rate-limit";
 import { bench } from "./routes/bench";
 import { compileRoute } from "./routes/compile";
 import { executeRoute } from "./routes/execute";
+import { functions } from "./routes/functions";
 import { health } from "./routes/health";
 import { mcp } from "./routes/mcp";
 import { pages } from "./routes/pages";
@@ -38,6 +39,9 @@ app.route("/execute", executeRoute);
 app.use("/compile", authenticate(), rateLimit());
 app.route("/compile", compileRoute);
 app.route("/snippets", snippets);
+app.use("/functions", authenticate(), rateLimit());
+app.use("/functions/*", authenticate(), rateLimit());
+app.route("/functions", functions);
 app.use("/mcp", authenticate(), rateLimit());
 app.route("/mcp", mcp);
 // capnweb authenticates itself: a WebSocket from a browser cannot send a header (see agents/capnweb.ts).
@@ -53,7 +57,11 @@ app.notFound((c) => {
 app.onError((error, c) => {
   if (error instanceof ServiceError) {
     if (error.options.retryAfterSeconds !== undefined) c.header("retry-after", String(error.options.retryAfterSeconds));
-    return c.json({ error: { code: error.code, message: error.message } }, error.status);
+    const { details } = error.options;
+    return c.json(
+      { error: { code: error.code, message: error.message, ...(details !== undefined && { details }) } },
+      error.status,
+    );
   }
   console.error("internal error", c.get("requestId"), error);
   return c.json(

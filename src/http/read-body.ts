@@ -7,9 +7,27 @@
 import { ServiceError } from "../errors";
 
 export async function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {
+  return (await readJson(request, maxBytes)).value;
+}
+
+/**
+ * A body for `/execute` or `/compile`: up to `bodyBytes`, or up to `modulesBytes` when it carries
+ * `modules` (base64 WebAssembly is large). Which limit applies is only known once it is parsed, so a
+ * body between the two is read, then refused when it has no `modules`.
+ */
+export async function readRequestBody(request: Request, bodyBytes: number, modulesBytes: number): Promise<unknown> {
+  const maxBytes = Math.max(bodyBytes, modulesBytes);
+  const note = ` (${bodyBytes} bytes without \`modules\`)`;
+  const { value, size } = await readJson(request, maxBytes, note);
+  const modules = typeof value === "object" && value !== null && "modules" in value;
+  if (size > bodyBytes && !modules) throw tooLarge(size, bodyBytes);
+  return value;
+}
+
+async function readJson(request: Request, maxBytes: number, note = ""): Promise<{ value: unknown; size: number }> {
   const declared = Number(request.headers.get("content-length"));
-  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(declared, maxBytes);
-  const bytes = await readLimited(request, maxBytes);
+  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(declared, maxBytes, false, note);
+  const bytes = await readLimited(request, maxBytes, note);
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
@@ -23,7 +41,7 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
     );
   }
   try {
-    return JSON.parse(text);
+    return { value: JSON.parse(text), size: bytes.byteLength };
   } catch (error) {
     if (error instanceof RangeError) {
       throw new ServiceError("invalid_json", "The request body is nested too deeply to parse.");
@@ -33,7 +51,7 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
   }
 }
 
-async function readLimited(request: Request, maxBytes: number): Promise<Uint8Array> {
+async function readLimited(request: Request, maxBytes: number, note: string): Promise<Uint8Array> {
   if (!request.body) return new Uint8Array();
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -44,7 +62,7 @@ async function readLimited(request: Request, maxBytes: number): Promise<Uint8Arr
     total += value.byteLength;
     if (total > maxBytes) {
       await reader.cancel().catch(() => undefined);
-      throw tooLarge(total, maxBytes, true);
+      throw tooLarge(total, maxBytes, true, note);
     }
     chunks.push(value);
   }
@@ -57,9 +75,9 @@ async function readLimited(request: Request, maxBytes: number): Promise<Uint8Arr
   return bytes;
 }
 
-function tooLarge(size: number, maxBytes: number, atLeast = false): ServiceError {
+function tooLarge(size: number, maxBytes: number, atLeast = false, note = ""): ServiceError {
   return new ServiceError(
     "payload_too_large",
-    `The request body is ${atLeast ? "at least " : ""}${size} bytes; the limit is ${maxBytes} bytes.`,
+    `The request body is ${atLeast ? "at least " : ""}${size} bytes; the limit is ${maxBytes} bytes${note}.`,
   );
 }

@@ -44,7 +44,12 @@ export class SandboxPool {
       compatibilityDate: SANDBOX_COMPATIBILITY_DATE,
       compatibilityFlags: SANDBOX_COMPATIBILITY_FLAGS,
       mainModule: PRELUDE_MODULE,
-      modules: { [PRELUDE_MODULE]: PRELUDE_SOURCE, [UNIT_MODULE]: unit.code, ...libraryModules(unit) },
+      modules: {
+        [PRELUDE_MODULE]: PRELUDE_SOURCE,
+        [UNIT_MODULE]: unit.code,
+        ...libraryModules(unit),
+        ...wasmModules(unit),
+      },
       env: {},
       // Omitting globalOutbound would give the sandbox the host's whole network.
       globalOutbound: network === "none" ? null : outbound(network.allow),
@@ -67,6 +72,18 @@ function libraryModules(unit: CompiledUnit): Record<string, string> {
   for (const specifier of unit.libraries) {
     const module = providedModule(specifier);
     if (module?.library) modules[module.library.module] = module.source;
+  }
+  return modules;
+}
+
+/**
+ * A multi-file unit's WebAssembly files, as compiled modules beside `unit.js` (which imports them
+ * as `./<path>`): the sandbox may instantiate a `WebAssembly.Module` but not compile bytes.
+ */
+function wasmModules(unit: CompiledUnit): Record<string, { wasm: ArrayBuffer }> {
+  const modules: Record<string, { wasm: ArrayBuffer }> = {};
+  for (const [path, bytes] of Object.entries(unit.files?.wasm ?? {})) {
+    modules[path] = { wasm: bytes.slice().buffer as ArrayBuffer };
   }
   return modules;
 }

@@ -5,14 +5,13 @@
  */
 
 import { UNIT_MODULE } from "../../shared/protocol";
-import type { Position } from "../compile/diagnostic";
-import type { PositionTrace } from "../compile/positions";
+import type { FilePosition, PositionTrace } from "../compile/positions";
 
 export interface MappedStack {
   /** The stack with user frames in submitted coordinates and internal frames removed. */
   stack?: string;
-  /** The first frame in the user's code, 1-based line and 0-based column. */
-  position?: Position;
+  /** The first frame in the user's code, 1-based line and 0-based column (`file` when not the main module). */
+  position?: FilePosition;
 }
 
 const UNIT_FRAME = new RegExp(
@@ -26,7 +25,8 @@ export function mapStack(stack: string | undefined, trace: PositionTrace, fileNa
   const firstFrame = lines.findIndex((line) => /^\s+at /.test(line));
   const header = firstFrame === -1 ? lines : lines.slice(0, firstFrame);
   const frames: string[] = [];
-  let position: Position | undefined;
+  let position: FilePosition | undefined;
+  let lastUserFrame = -1;
   for (const line of firstFrame === -1 ? [] : lines.slice(firstFrame)) {
     if (INTERNAL_FRAME.test(line)) continue;
     const match = UNIT_FRAME.exec(line);
@@ -39,10 +39,11 @@ export function mapStack(stack: string | undefined, trace: PositionTrace, fileNa
     const source = trace.toSource({ line: Number(lineText), column: Number(columnText) - 1 });
     if (!source) continue;
     position ??= source;
-    const location = `${fileName}:${source.line}:${source.column + 1}`;
+    const location = `${source.file ?? fileName}:${source.line}:${source.column + 1}`;
     frames.push(name ? `${prefix}${name} (${location})` : `${prefix}${location}`);
+    lastUserFrame = frames.length - 1;
   }
   // Native frames (`at Array.map (<anonymous>)`) only help between user frames.
-  while (frames.length > 0 && !frames.at(-1)?.includes(fileName)) frames.pop();
+  frames.length = lastUserFrame + 1;
   return { stack: [...header, ...frames].join("\n"), position };
 }

@@ -5,19 +5,22 @@
  */
 
 import { Hono } from "hono";
+import { MODULE_LIMITS } from "../../../shared/limits";
 import type { Diagnostic } from "../../compile/diagnostic";
 import { describeType, ServiceError } from "../../errors";
 import { syntaxHint } from "../../hints";
 import { typeCheck } from "../../run/type-check";
 import { getService } from "../../service";
 import type { AuthEnv } from "../auth";
-import { readJsonBody } from "../read-body";
+import { readRequestBody } from "../read-body";
 import { limitsForTier, parseExecuteRequest } from "../validate";
 
 export interface CompileDiagnostic {
   severity: "error" | "warning";
   source: "syntax" | "types";
   message: string;
+  /** A multi-file request: the file, when not the main module. */
+  file?: string;
   /** 1-based; the end is exclusive. */
   line: number;
   column: number;
@@ -30,19 +33,23 @@ export const compileRoute = new Hono<AuthEnv>().post("/", async (c) => {
   const started = performance.now();
   const { compiler, limits: serviceLimits } = getService(c.env);
   const limits = limitsForTier(serviceLimits, c.get("caller").tier);
-  const body = await readJsonBody(c.req.raw, limits.bodyBytes);
+  const body = await readRequestBody(c.req.raw, limits.bodyBytes, MODULE_LIMITS.bodyBytes);
   const request = parseExecuteRequest(body, limits);
   const fields = body as Record<string, unknown>;
   const output = flag(fields.output, "output", false);
   const wantTypes = flag(fields.typecheck, "typecheck", true);
 
-  const compiled = await compiler.compile({ code: request.code, language: request.language }, request.network);
+  const compiled = await compiler.compile(
+    { code: request.code, language: request.language, ...(request.modules && { modules: request.modules }) },
+    request.network,
+  );
   const compileMs = performance.now() - started;
   const language = compiled.ok ? compiled.unit.language : compiled.language;
   const diagnostics: CompileDiagnostic[] = compiled.ok ? [] : compiled.diagnostics.map(syntaxDiagnostic);
 
   let typecheckMs = 0;
-  if (compiled.ok && language === "typescript" && wantTypes) {
+  // The type checker sees one file: a multi-file request's imports would all be unresolved.
+  if (compiled.ok && language === "typescript" && wantTypes && !request.modules) {
     const checkStarted = performance.now();
     for (const warning of await typeCheck(c.env.LOADER, request.code)) {
       diagnostics.push({
@@ -67,16 +74,19 @@ export const compileRoute = new Hono<AuthEnv>().post("/", async (c) => {
     diagnostics,
     ...(compiled.ok && output && { output: compiled.unit.code }),
     timings: { compileMs: round(compileMs), typecheckMs: round(typecheckMs) },
+    ...(request.warnings && { warnings: request.warnings }),
   });
 });
 
-function syntaxDiagnostic(diagnostic: Diagnostic): CompileDiagnostic {
+/** A syntax error as an editor diagnostic: 1-based, one character wide. */
+export function syntaxDiagnostic(diagnostic: Diagnostic): CompileDiagnostic {
   const line = diagnostic.position?.line ?? 1;
   const column = (diagnostic.position?.column ?? 0) + 1;
   return {
     severity: "error",
     source: "syntax",
     message: diagnostic.message,
+    ...(diagnostic.file && { file: diagnostic.file }),
     line,
     column,
     endLine: line,

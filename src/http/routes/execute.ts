@@ -5,33 +5,23 @@
  * object as the JSON answer (also after a timeout or a failure of the service itself).
  */
 
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
+import type { ExecutionLimits } from "../../../shared/limits";
+import { MODULE_LIMITS } from "../../../shared/limits";
 import { LogBridge } from "../../agents/bridges";
 import { describeType, ServiceError } from "../../errors";
 import { type ExecuteContext, execute } from "../../execute";
 import { executionJson } from "../../report";
 import { getService } from "../../service";
 import type { AuthEnv } from "../auth";
-import { readJsonBody } from "../read-body";
+import { readRequestBody } from "../read-body";
 import { type ExecuteRequest, limitsForTier, parseExecuteRequest } from "../validate";
 
 export const executeRoute = new Hono<AuthEnv>().post("/", async (c) => {
-  const { compiler, sandboxes, limits: serviceLimits } = getService(c.env);
-  const caller = c.get("caller");
-  const limits = limitsForTier(serviceLimits, caller.tier);
-  const body = await readJsonBody(c.req.raw, limits.bodyBytes);
+  const limits = limitsForTier(getService(c.env).limits, c.get("caller").tier);
+  const body = await readRequestBody(c.req.raw, limits.bodyBytes, MODULE_LIMITS.bodyBytes);
   const request = parseExecuteRequest(body, limits);
-  const exports = c.executionCtx.exports;
-  const context: ExecuteContext = {
-    compiler,
-    sandboxes,
-    limits,
-    caller,
-    loader: c.env.LOADER,
-    outbound: (allow) => exports.Outbound({ props: { allow } }),
-    runtime: (props) => exports.Runtime({ props }),
-    requestId: c.get("requestId"),
-  };
+  const context = executeContext(c, limits);
   if (wantsStream(c.req.header("accept"), body)) {
     const { response, done } = streamExecution(request, context);
     c.executionCtx.waitUntil(done);
@@ -40,6 +30,22 @@ export const executeRoute = new Hono<AuthEnv>().post("/", async (c) => {
   const execution = await execute(request, context);
   return c.body(executionJson(execution), 200, { "content-type": "application/json; charset=utf-8" });
 });
+
+/** What `execute` needs to run a request for this caller, with limits narrowed to its tier. */
+export function executeContext(c: Context<AuthEnv>, limits: ExecutionLimits): ExecuteContext {
+  const { compiler, sandboxes } = getService(c.env);
+  const exports = c.executionCtx.exports;
+  return {
+    compiler,
+    sandboxes,
+    limits,
+    caller: c.get("caller"),
+    loader: c.env.LOADER,
+    outbound: (allow) => exports.Outbound({ props: { allow } }),
+    runtime: (props) => exports.Runtime({ props }),
+    requestId: c.get("requestId"),
+  };
+}
 
 function wantsStream(accept: string | undefined, body: unknown): boolean {
   const stream = (body as { stream?: unknown }).stream;

@@ -24,6 +24,9 @@ export const snippets = new Hono<AuthEnv>()
   .post("/", authenticate(), rateLimit(), async (c) => {
     const limits = limitsForTier(getService(c.env).limits, c.get("caller").tier);
     const request = parseExecuteRequest(await readJsonBody(c.req.raw, limits.bodyBytes), limits);
+    if (request.modules) {
+      throw new ServiceError("invalid_request", "A shared snippet is one file: send `code`, not `modules`.");
+    }
     if (request.args.length > MAX_SHARED_ARGS_BYTES) {
       throw new ServiceError(
         "payload_too_large",
