@@ -1,5 +1,5 @@
-// Summary statistics and the printed table of the benchmark. Kept apart from bench/run.mjs so
-// the measuring loop reads on its own.
+// Summary statistics and table formatting of the benchmark (also used by scripts/load.mjs). Kept
+// apart from the phases so the measuring loops read on their own.
 
 /** Rounds to 2 decimals: the precision of the table, used for the JSON too so both agree. */
 export function round2(value) {
@@ -30,6 +30,28 @@ export function summarize(samples) {
     max: pick(100),
     mean,
   };
+}
+
+/** The median of a list of numbers (mean of the middle two when even); `null` when there are none. */
+export function median(values) {
+  const sorted = values.filter((value) => typeof value === "number").sort((a, b) => a - b);
+  if (sorted.length === 0) return null;
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** The least-squares slope of y over x for points `[{ x, y }]`; `null` with fewer than two x values. */
+export function slope(points) {
+  if (points.length < 2) return null;
+  const meanX = points.reduce((sum, p) => sum + p.x, 0) / points.length;
+  const meanY = points.reduce((sum, p) => sum + p.y, 0) / points.length;
+  let covariance = 0;
+  let variance = 0;
+  for (const p of points) {
+    covariance += (p.x - meanX) * (p.y - meanY);
+    variance += (p.x - meanX) ** 2;
+  }
+  return variance === 0 ? null : covariance / variance;
 }
 
 /** Renders rows (arrays of strings) as a left-aligned first column and right-aligned numbers. */
