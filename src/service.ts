@@ -5,6 +5,7 @@
 
 import { DEFAULT_LIMITS, type ExecutionLimits } from "../shared/limits";
 import { Compiler } from "./compile";
+import { CacheApiStore } from "./compile/store";
 import type { Env } from "./env";
 import { BUILD_ID } from "./generated/prelude";
 import { SandboxPool } from "./run/loader";
@@ -26,6 +27,7 @@ export function getService(env: Env): Service {
     compiler: new Compiler({
       cacheBytes: positiveInt(env.COMPILE_CACHE_BYTES) ?? DEFAULT_CACHE_BYTES,
       build: BUILD_ID,
+      store: new CacheApiStore(caches),
     }),
     sandboxes: new SandboxPool(positiveInt(env.SANDBOX_ISOLATES) ?? DEFAULT_SANDBOX_ISOLATES),
     limits: DEFAULT_LIMITS,

@@ -24,6 +24,7 @@ import { type PositionStep, PositionTrace } from "./positions";
 import { type PreparedFile, prepareFile } from "./prepare-file";
 import { resolveImports } from "./resolve";
 import { decideShape, type ShapeKind } from "./shape";
+import type { UnitStore } from "./store";
 import { stripTypes } from "./strip-types";
 import { wrapEdits } from "./wrap";
 
@@ -60,11 +61,15 @@ export interface CompilerOptions {
   cacheBytes: number;
   /** Identifies this compiler, prelude and sandbox configuration; part of every id. */
   build: string;
+  /** The second level: a durable store shared by host isolates and kept across restarts. */
+  store?: UnitStore;
 }
 
 export class Compiler {
   private readonly cache: ByteLru<CompileResult>;
-  private readonly inflight = new Map<string, Promise<CompileResult>>();
+  private readonly inflight = new Map<string, Promise<{ result: CompileResult; stored: boolean }>>();
+  /** How many compilations ran (results from either cache level not counted). */
+  compilations = 0;
 
   constructor(private readonly options: CompilerOptions) {
     this.cache = new ByteLru(options.cacheBytes, sizeOf);
@@ -76,14 +81,29 @@ export class Compiler {
     const hit = this.cache.get(id);
     if (hit) return { ...hit, cached: true, compileMs: performance.now() - started };
 
+    // Single flight: concurrent requests for one id share one store lookup and one compilation.
     let pending = this.inflight.get(id);
     if (!pending) {
-      pending = compileUnit(id, input).finally(() => this.inflight.delete(id));
+      pending = this.fromStoreOrCompiled(id, input).finally(() => this.inflight.delete(id));
       this.inflight.set(id, pending);
     }
-    const result = await pending;
+    const { result, stored } = await pending;
     this.cache.set(id, result);
-    return { ...result, cached: false, compileMs: performance.now() - started };
+    return { ...result, cached: stored, compileMs: performance.now() - started };
+  }
+
+  private async fromStoreOrCompiled(
+    id: string,
+    input: CompileInput,
+  ): Promise<{ result: CompileResult; stored: boolean }> {
+    const { store } = this.options;
+    const found = store && (await store.get(id).catch(() => undefined));
+    if (found) return { result: found, stored: true };
+    this.compilations++;
+    const result = await compileUnit(id, input);
+    // Kept for other isolates and the next start; a failed write costs only a later recompile.
+    await store?.put(id, result).catch(() => undefined);
+    return { result, stored: false };
   }
 
   get cacheStats(): { entries: number; bytes: number; maxBytes: number } {

@@ -262,6 +262,9 @@ describe("tenancy and restarts", () => {
     server = await startDevServer({ args, persistTo: state });
     const invoked = await as(KEYS.acme, "POST", "/functions/durable/invoke", { args: 41 });
     expect(invoked.body).toMatchObject({ ok: true, result: 42, id: expect.any(String) });
+    // Storing compiled it; the new process found that compilation in the second-level compile
+    // cache (the Cache API, persisted with the rest of the state) instead of compiling again.
+    expect(invoked.body.cached).toBe(true);
     expect((await as(KEYS.acme, "GET", "/functions/durable")).body.latest).toBe(stored.body.version);
   }, 180_000);
 });

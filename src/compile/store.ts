@@ -1,0 +1,134 @@
+/**
+ * The second-level compile cache: compile results kept in a durable store shared by every host
+ * isolate (and kept across restarts), behind the per-isolate byte LRU. A result is stored as JSON
+ * under its unit id, which already covers the build, so a new build never reads an old entry.
+ *
+ * The store is an optimisation: a read or write that fails is treated as a miss, never as an error
+ * of the request.
+ */
+
+import type { CompiledUnit, CompileResult } from ".";
+import { type PositionStep, PositionTrace } from "./positions";
+
+export interface UnitStore {
+  get(id: string): Promise<CompileResult | undefined>;
+  put(id: string, result: CompileResult): Promise<void>;
+}
+
+/** The Workers Cache API as the store (per location in production; on disk under `.wrangler/state` locally). */
+export class CacheApiStore implements UnitStore {
+  private cache: Promise<Cache> | undefined;
+
+  constructor(
+    private readonly caches: CacheStorage,
+    private readonly name = "compiled-units",
+  ) {}
+
+  async get(id: string): Promise<CompileResult | undefined> {
+    const response = await (await this.open()).match(this.key(id));
+    return response ? parseResult(await response.text()) : undefined;
+  }
+
+  async put(id: string, result: CompileResult): Promise<void> {
+    const body = serializeResult(result);
+    const response = new Response(body, {
+      headers: { "content-type": "application/json", "cache-control": "public, max-age=31536000, immutable" },
+    });
+    await (await this.open()).put(this.key(id), response);
+  }
+
+  private open(): Promise<Cache> {
+    this.cache ??= this.caches.open(this.name);
+    return this.cache;
+  }
+
+  private key(id: string): string {
+    // Never fetched: the Cache API only needs a URL-shaped key.
+    return `https://compile-cache.functions.do/units/${id}`;
+  }
+}
+
+interface StoredTrace {
+  steps: readonly PositionStep[];
+  files?: Record<string, { path: string; trace: StoredTrace }>;
+}
+
+const VERSION = 1;
+
+/** JSON text of a compile result: traces as their steps, WebAssembly bytes as base64. */
+export function serializeResult(result: CompileResult): string {
+  if (!result.ok) return JSON.stringify({ version: VERSION, result });
+  const { unit } = result;
+  return JSON.stringify({
+    version: VERSION,
+    result: {
+      ok: true,
+      unit: {
+        ...unit,
+        trace: storedTrace(unit.trace),
+        ...(unit.files && {
+          files: {
+            ...unit.files,
+            wasm: Object.fromEntries(Object.entries(unit.files.wasm).map(([path, bytes]) => [path, toBase64(bytes)])),
+          },
+        }),
+      },
+    },
+  });
+}
+
+/** The result `serializeResult` wrote, or `undefined` for text it did not write (another version). */
+export function parseResult(text: string): CompileResult | undefined {
+  const stored = JSON.parse(text) as { version?: number; result?: CompileResult };
+  if (stored.version !== VERSION || !stored.result) return undefined;
+  const result = stored.result;
+  if (!result.ok) return result;
+  const { trace, files, ...rest } = result.unit as unknown as Omit<CompiledUnit, "trace" | "files"> & {
+    trace: StoredTrace;
+    files?: { main: string; sources: Record<string, string>; wasm: Record<string, string> };
+  };
+  const unit: CompiledUnit = { ...rest, trace: restoredTrace(trace) };
+  if (files) {
+    const wasm = Object.fromEntries(Object.entries(files.wasm).map(([path, text]) => [path, fromBase64(text)]));
+    unit.files = { ...files, wasm };
+  }
+  return { ok: true, unit };
+}
+
+function storedTrace(trace: PositionTrace): StoredTrace {
+  return {
+    steps: trace.steps,
+    ...(trace.files && {
+      files: Object.fromEntries(
+        Object.entries(trace.files).map(([name, file]) => [name, { path: file.path, trace: storedTrace(file.trace) }]),
+      ),
+    }),
+  };
+}
+
+function restoredTrace(stored: StoredTrace): PositionTrace {
+  const files = stored.files
+    ? Object.fromEntries(
+        Object.entries(stored.files).map(([name, file]) => [
+          name,
+          { path: file.path, trace: restoredTrace(file.trace) },
+        ]),
+      )
+    : undefined;
+  return new PositionTrace(stored.steps, files);
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let binary = "";
+  for (let index = 0; index < bytes.length; index += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(index, index + 0x8000));
+  }
+  return btoa(binary);
+}
+
+function fromBase64(text: string): Uint8Array {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let index = 0; index < binary.length; index++) bytes[index] = binary.charCodeAt(index);
+  return bytes;
+}
