@@ -6,7 +6,6 @@
  *   fence → strip-types → parse → shape → resolve → instrument + wrap → emit → bundle
  */
 
-import type { Program } from "acorn";
 import type { RunMode } from "../../shared/protocol";
 import { type BundleFiles, bundleModule, FILES_NAMESPACE, SOURCE_NAME } from "./bundle";
 import { ByteLru } from "./cache";
@@ -19,13 +18,12 @@ import type { CompileInput, Language } from "./input";
 import { instrumentEdits } from "./instrument";
 import { providedModule } from "./modules";
 import { generatedNames } from "./names";
-import { parseProgram } from "./parse";
 import { type PositionStep, PositionTrace } from "./positions";
 import { type PreparedFile, prepareFile } from "./prepare-file";
 import { resolveImports } from "./resolve";
 import { decideShape, type ShapeKind } from "./shape";
 import type { UnitStore } from "./store";
-import { stripTypes } from "./strip-types";
+import { readProgram } from "./strip-types";
 import { wrapEdits } from "./wrap";
 
 export interface CompiledUnit {
@@ -138,20 +136,9 @@ export async function compileUnit(id: string, input: CompileInput): Promise<Comp
     }
   }
 
-  let js = unfenced.code;
-  let program: Program | undefined;
-  if (language === "typescript") {
-    const stripped = await stripTypes(js);
-    if (!stripped.ok) return failed(stripped.diagnostics);
-    js = stripped.value.code;
-    program = stripped.value.program;
-    steps.push(...stripped.value.steps);
-  }
-  if (!program) {
-    const parsed = parseProgram(js);
-    if (!parsed.ok) return failed(parsed.diagnostics);
-    program = parsed.value;
-  }
+  const read = await readProgram(unfenced.code, language === "typescript", steps);
+  if (!read.ok) return failed(read.diagnostics);
+  const { js, program } = read.value;
 
   const shape = decideShape(program);
   const imports = resolveImports(js, shape.requests, modules);

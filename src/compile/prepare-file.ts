@@ -8,15 +8,13 @@
  * declarations, as a `globalThis` reference could (`function globalThis() {}` is hoisted).
  */
 
-import type { Program } from "acorn";
 import type { Diagnostic } from "./diagnostic";
 import { applyEdits } from "./emit";
 import { normalizeLineEndings } from "./fence";
 import { instrumentEdits } from "./instrument";
 import { generatedNames } from "./names";
-import { parseProgram } from "./parse";
 import type { PositionStep } from "./positions";
-import { stripTypes } from "./strip-types";
+import { readProgram } from "./strip-types";
 
 /** The module imported files get `tick` from (bundle.ts provides it). */
 export const TICK_SPECIFIER = "functions.do:tick";
@@ -47,21 +45,10 @@ export async function prepareFile(
     ok: false as const,
     diagnostics: diagnostics.map((diagnostic) => ({ ...diagnostic, file: path })),
   });
-  let js = text;
-  let program: Program | undefined;
   const steps: PositionStep[] = [];
-  if (path.endsWith(".ts")) {
-    const stripped = await stripTypes(js);
-    if (!stripped.ok) return failed(stripped.diagnostics);
-    js = stripped.value.code;
-    program = stripped.value.program;
-    steps.push(...stripped.value.steps);
-  }
-  if (!program) {
-    const parsed = parseProgram(js);
-    if (!parsed.ok) return failed(parsed.diagnostics);
-    program = parsed.value;
-  }
+  const read = await readProgram(text, path.endsWith(".ts"), steps);
+  if (!read.ok) return failed(read.diagnostics);
+  const { js, program } = read.value;
   const names = generatedNames(js, program);
   const emitted = applyEdits(js, [
     ...instrumentEdits(program, names),

@@ -42,6 +42,33 @@ export interface Stripped {
 
 const TOP_LEVEL_RETURN = "Top-level return cannot be used inside an ECMAScript module";
 
+/**
+ * JavaScript and its program from TypeScript (types stripped) or JavaScript (parsed): stages 2
+ * and 3. The stripping's position steps are pushed onto `steps` before parsing, so a parse error
+ * in the stripped text is located through them.
+ */
+export async function readProgram(
+  code: string,
+  typescript: boolean,
+  steps: PositionStep[],
+): Promise<StageResult<{ js: string; program: Program }>> {
+  let js = code;
+  let program: Program | undefined;
+  if (typescript) {
+    const stripped = await stripTypes(js);
+    if (!stripped.ok) return stripped;
+    js = stripped.value.code;
+    program = stripped.value.program;
+    steps.push(...stripped.value.steps);
+  }
+  if (!program) {
+    const parsed = parseProgram(js);
+    if (!parsed.ok) return parsed;
+    program = parsed.value;
+  }
+  return { ok: true, value: { js, program } };
+}
+
 export async function stripTypes(code: string): Promise<StageResult<Stripped>> {
   const asJavaScript = parseProgram(code);
   if (asJavaScript.ok) return succeed({ code, steps: [], program: asJavaScript.value });
