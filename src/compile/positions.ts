@@ -63,16 +63,22 @@ export class PositionTrace {
 
   /** The original position and source name a map step gives, whatever the source. */
   private original(index: number, step: PositionStep & { type: "map" }, position: Position) {
-    let map = this.decoded.get(index);
-    if (!map) {
-      map = new TraceMap(step.map);
-      this.decoded.set(index, map);
-    }
+    const map = this.traceMap(index, step);
     for (const bias of [GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND] as const) {
       const found = originalPositionFor(map, { line: position.line, column: position.column, bias });
       if (found.line !== null) return { line: found.line, column: found.column, source: found.source ?? "" };
     }
     return undefined;
+  }
+
+  /** Step `index`'s map, decoded on first use. */
+  private traceMap(index: number, step: PositionStep & { type: "map" }): TraceMap {
+    let map = this.decoded.get(index);
+    if (!map) {
+      map = new TraceMap(step.map);
+      this.decoded.set(index, map);
+    }
+    return map;
   }
 
   /** Traces a position in the input of stage `count` (the output of the first `count` steps). */
@@ -88,11 +94,7 @@ export class PositionTrace {
 
   private step(index: number, step: PositionStep, position: Position): Position | undefined {
     if (step.type === "shift") return { line: position.line + step.lines, column: position.column };
-    let map = this.decoded.get(index);
-    if (!map) {
-      map = new TraceMap(step.map);
-      this.decoded.set(index, map);
-    }
+    const map = this.traceMap(index, step);
     for (const bias of [GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND] as const) {
       // Some generators leave the start of a line unmapped: then the next mapped column is used.
       const found = originalPositionFor(map, { line: position.line, column: position.column, bias });
