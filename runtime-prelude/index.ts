@@ -1,16 +1,18 @@
 /**
  * The sandbox's main module (`prelude.js`). It hardens the isolate once, then serves `run` calls
- * from the host, one per execution, against the compiled `unit.js` loaded beside it.
+ * from the host, one per execution, and `serve` calls for `/fn/:name/*` (serve.ts), against the
+ * compiled `unit.js` loaded beside it.
  */
 
 import { WorkerEntrypoint } from "cloudflare:workers";
-import { FUEL_SLICE, type RunOutcome, type RunRequest, TICK_GLOBAL } from "../shared/protocol";
+import { FUEL_SLICE, type RunOutcome, type RunRequest, type ServeOutcome, TICK_GLOBAL } from "../shared/protocol";
 import { now } from "./clock";
 import { currentRun } from "./current";
 import { describeThrown, LimitError } from "./errors";
 import { installRunGlobals } from "./globals";
 import { installAllocationGuards } from "./guards";
 import { runSnippet, type SnippetModule } from "./run";
+import { serveRequest } from "./serve";
 
 installAllocationGuards(() => currentRun.getStore()?.run);
 installRunGlobals();
@@ -50,22 +52,31 @@ let snippet: Promise<SnippetModule> | undefined;
 
 export default class Sandbox extends WorkerEntrypoint {
   async run(request: RunRequest): Promise<RunOutcome> {
-    if (!snippet) {
-      const { timeoutMs, limits } = request;
-      loading = { fuel: timeoutMs * limits.fuelPerMs, deadline: now() + timeoutMs, timeoutMs };
-      // @ts-expect-error unit.js does not exist at build time: the host loads it next to the prelude.
-      snippet = import("./unit.js") as Promise<SnippetModule>;
-    }
-    let module: SnippetModule;
-    try {
-      module = await snippet;
-    } catch (thrown) {
-      // A load that failed (a loop at the top level of an imported file ran out) is retried next time.
-      snippet = undefined;
-      return { type: "error", error: describeThrown(thrown), logs: [], calls: [], runMs: 0 };
-    } finally {
-      loading = undefined;
-    }
-    return runSnippet(module, request);
+    const module = await loadUnit(request);
+    return "type" in module ? module : runSnippet(module, request);
+  }
+
+  async serve(http: Request, request: RunRequest): Promise<ServeOutcome> {
+    const module = await loadUnit(request);
+    return "type" in module ? module : serveRequest(module, http, request);
+  }
+}
+
+/** The compiled unit, imported on the first call; a load that failed is an error outcome. */
+async function loadUnit(request: RunRequest): Promise<SnippetModule | Extract<RunOutcome, { type: "error" }>> {
+  if (!snippet) {
+    const { timeoutMs, limits } = request;
+    loading = { fuel: timeoutMs * limits.fuelPerMs, deadline: now() + timeoutMs, timeoutMs };
+    // @ts-expect-error unit.js does not exist at build time: the host loads it next to the prelude.
+    snippet = import("./unit.js") as Promise<SnippetModule>;
+  }
+  try {
+    return await snippet;
+  } catch (thrown) {
+    // A load that failed (a loop at the top level of an imported file ran out) is retried next time.
+    snippet = undefined;
+    return { type: "error", error: describeThrown(thrown), logs: [], calls: [], runMs: 0 };
+  } finally {
+    loading = undefined;
   }
 }

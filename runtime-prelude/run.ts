@@ -4,7 +4,15 @@
  * the user's code comes back as a `RunOutcome` of type "error".
  */
 
-import type { RunMode, RunOutcome, RunRequest, SnippetMain } from "../shared/protocol";
+import type {
+  CallRecord,
+  LogEntry,
+  RunMode,
+  RunOutcome,
+  RunRequest,
+  SandboxError,
+  SnippetMain,
+} from "../shared/protocol";
 import { now } from "./clock";
 import { createConsole, LogCollector } from "./console";
 import { currentRun, type RunScope } from "./current";
@@ -20,6 +28,25 @@ export interface SnippetModule {
 }
 
 export async function runSnippet(snippet: SnippetModule, request: RunRequest): Promise<RunOutcome> {
+  const { settled, ...rest } = await withRun(request, (scope) => evaluate(snippet, request, scope));
+  return settled.ok
+    ? { type: "result", result: settled.value, ...rest }
+    : { type: "error", error: settled.error, ...rest };
+}
+
+/** How a run's body ended, with what every outcome carries. */
+export interface Settled<T> {
+  settled: { ok: true; value: T } | { ok: false; error: SandboxError };
+  logs: LogEntry[];
+  calls: CallRecord[];
+  runMs: number;
+}
+
+/**
+ * Runs `body` as one run: a fresh `RunState`, console, `$` and deadline, all current for the code
+ * it calls. Never rejects: a throw, a limit or the deadline becomes `settled.error`.
+ */
+export async function withRun<T>(request: RunRequest, body: (scope: RunScope) => Promise<T>): Promise<Settled<T>> {
   const run = new RunState(request.timeoutMs, request.limits);
   const logs = new LogCollector(run, request.logSink);
   const trace = new CallTrace();
@@ -28,23 +55,23 @@ export async function runSnippet(snippet: SnippetModule, request: RunRequest): P
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(run.end(run.timeoutError())), request.timeoutMs);
   });
-  let outcome: RunOutcome;
+  let settled: Settled<T>["settled"];
   try {
-    const evaluation = currentRun.run(scope, () => evaluate(snippet, request, scope));
-    const result = await Promise.race([evaluation, deadline]);
-    outcome = { type: "result", result, logs: logs.entries, calls: trace.records, runMs: now() - run.startedAt };
+    const evaluation = currentRun.run(scope, () => body(scope));
+    settled = { ok: true, value: await Promise.race([evaluation, deadline]) };
   } catch (thrown) {
     let error = describeThrown(run.ended ?? thrown);
     // Describing can run the snippet's code (a looping `message` getter) and end the run.
     if (run.ended) error = describeThrown(run.ended);
-    outcome = { type: "error", error, logs: logs.entries, calls: trace.records, runMs: now() - run.startedAt };
+    settled = { ok: false, error };
   } finally {
     if (timer !== undefined) clearTimeout(timer);
     run.finish();
   }
+  const runMs = now() - run.startedAt;
   // Streamed logs reach the caller before the outcome does.
   await logs.flush(SINK_FLUSH_MS);
-  return outcome;
+  return { settled, logs: logs.entries, calls: trace.records, runMs };
 }
 
 /** How long the end of a run waits for a streaming caller to take the last logs. */

@@ -8,6 +8,9 @@
  *
  *   host → isolate   `run(RunRequest)`, a Workers RPC call on the prelude's default entrypoint
  *   isolate → host   resolves with a `RunOutcome`; user-code failures are data, never a rejection
+ *   host → isolate   `serve(Request, RunRequest)` for `/fn/:name/*`: the unit's default export must
+ *                    be an object with a `fetch` method, called with the request (no `args`)
+ *   isolate → host   resolves with a `ServeOutcome`: the handler's `Response`, or why there is none
  *
  * Values cross as JSON text (`args`, `result`, error properties) so both sides agree byte for byte
  * on what was sent, sizes are exact, and the host never re-encodes a result.
@@ -104,9 +107,20 @@ export type RunOutcome =
       runMs: number;
     };
 
+/**
+ * What `serve` answers: the fetch handler's `Response` (its body may still be streaming), the
+ * default export when it has no `fetch` method (`got` describes it), or the error of the run.
+ */
+export type ServeOutcome =
+  | { type: "response"; response: Response; logs: LogEntry[]; calls: CallRecord[]; runMs: number }
+  | { type: "no-handler"; got: string; logs: LogEntry[]; calls: CallRecord[]; runMs: number }
+  | { type: "error"; error: SandboxError; logs: LogEntry[]; calls: CallRecord[]; runMs: number };
+
 /** The prelude's default entrypoint, as the host calls it over RPC. */
 export interface SandboxEntrypoint {
   run(request: RunRequest): Promise<RunOutcome>;
+  /** Evaluates the unit and passes `http` to its default export's `fetch(request, env, ctx)`. */
+  serve(http: Request, request: RunRequest): Promise<ServeOutcome>;
 }
 
 /** The default export of `unit.js`: evaluates the user's code once, for one run. */

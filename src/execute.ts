@@ -4,7 +4,7 @@
  */
 
 import { type ExecutionLimits, sandboxLimits } from "../shared/limits";
-import type { RunOutcome } from "../shared/protocol";
+import type { RunOutcome, RunRequest } from "../shared/protocol";
 import type { RuntimeApi } from "../shared/runtime-api";
 import type { LogBridge, ToolBridge } from "./agents/bridges";
 import type { ConcurrencyGate } from "./agents/gate";
@@ -64,7 +64,7 @@ export async function execute(request: ExecuteRequest, context: ExecuteContext):
     };
   }
   const { unit } = compiled;
-  const { caller, requestId } = context;
+  const { caller } = context;
   const runStarted = performance.now();
   const run = () =>
     runSandbox({
@@ -77,21 +77,11 @@ export async function execute(request: ExecuteRequest, context: ExecuteContext):
         repeated: compiled.cached,
       }),
       request: {
-        type: "run",
-        args: request.args,
-        timeoutMs: request.timeoutMs,
-        limits: sandboxLimits(context.limits),
-        requestId,
-        tenant: caller.tenant,
-        runtime: context.runtime({
-          tenant: caller.tenant,
-          tier: caller.tier.name,
-          requestId,
+        ...runRequest(context, {
+          args: request.args,
+          timeoutMs: request.timeoutMs,
           allow: request.network === "none" ? [] : request.network.allow,
-          ...(caller.keyId && { keyId: caller.keyId }),
         }),
-        // Every manifest service is on `$`; a tier that may not use one gets a clear denial on call.
-        services: SERVICE_NAMES,
         ...(context.tools && { tools: context.tools }),
         ...(context.logSink && { logSink: context.logSink }),
       },
@@ -121,4 +111,29 @@ export async function execute(request: ExecuteRequest, context: ExecuteContext):
 
 function round(ms: number): number {
   return Math.round(ms * 100) / 100;
+}
+
+/** What every run of the caller's code gets: its limits, tenant and the `$` runtime for this call. */
+export function runRequest(
+  context: ExecuteContext,
+  run: { args: string; timeoutMs: number; allow: string[] },
+): RunRequest {
+  const { caller, requestId } = context;
+  return {
+    type: "run",
+    args: run.args,
+    timeoutMs: run.timeoutMs,
+    limits: sandboxLimits(context.limits),
+    requestId,
+    tenant: caller.tenant,
+    runtime: context.runtime({
+      tenant: caller.tenant,
+      tier: caller.tier.name,
+      requestId,
+      allow: run.allow,
+      ...(caller.keyId && { keyId: caller.keyId }),
+    }),
+    // Every manifest service is on `$`; a tier that may not use one gets a clear denial on call.
+    services: SERVICE_NAMES,
+  };
 }

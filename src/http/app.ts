@@ -11,6 +11,7 @@ import { rateLimit } from "./rate-limit";
 import { bench } from "./routes/bench";
 import { compileRoute } from "./routes/compile";
 import { executeRoute } from "./routes/execute";
+import { fn } from "./routes/fn";
 import { functions } from "./routes/functions";
 import { health } from "./routes/health";
 import { mcp } from "./routes/mcp";
@@ -42,6 +43,8 @@ app.route("/snippets", snippets);
 app.use("/functions", authenticate(), rateLimit());
 app.use("/functions/*", authenticate(), rateLimit());
 app.route("/functions", functions);
+app.use("/fn/*", authenticate(), rateLimit());
+app.route("/fn", fn);
 app.use("/mcp", authenticate(), rateLimit());
 app.route("/mcp", mcp);
 // capnweb authenticates itself: a WebSocket from a browser cannot send a header (see agents/capnweb.ts).

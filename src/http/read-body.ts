@@ -24,6 +24,13 @@ export async function readRequestBody(request: Request, bodyBytes: number, modul
   return value;
 }
 
+/** A body of any type, as bytes, up to `maxBytes` (413 above, checked before and while reading). */
+export async function readBodyBytes(request: Request, maxBytes: number): Promise<Uint8Array> {
+  const declared = Number(request.headers.get("content-length"));
+  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(declared, maxBytes);
+  return readLimited(request, maxBytes, "");
+}
+
 async function readJson(request: Request, maxBytes: number, note = ""): Promise<{ value: unknown; size: number }> {
   const declared = Number(request.headers.get("content-length"));
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(declared, maxBytes, false, note);

@@ -18,17 +18,34 @@ export interface RunOptions {
 }
 
 export async function runSandbox({ sandbox, request, cpuMs, limits }: RunOptions): Promise<RunOutcome> {
-  const { timeoutMs } = request;
+  const { outcome, started } = await withBackstop(
+    { sandbox, timeoutMs: request.timeoutMs, cpuMs, limits },
+    (entrypoint) => entrypoint.run(request),
+    failed,
+  );
+  return vetted(outcome, limits, started);
+}
+
+/**
+ * Calls the sandbox's entrypoint under the platform's limits (production), raced with the host
+ * backstop at the deadline plus `graceMs`; a call that rejects becomes `failure`'s outcome.
+ */
+export async function withBackstop<T>(
+  options: { sandbox: WorkerStub; timeoutMs: number; cpuMs: number; limits: ExecutionLimits },
+  call: (entrypoint: SandboxEntrypoint) => Promise<T>,
+  failure: (started: number, error: SandboxError) => T,
+): Promise<{ outcome: T; started: number }> {
+  const { sandbox, timeoutMs, cpuMs, limits } = options;
   const entrypoint = sandbox.getEntrypoint(undefined, {
     limits: { cpuMs, subRequests: limits.subRequests },
   }) as unknown as SandboxEntrypoint;
   const started = Date.now();
 
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const backstop = new Promise<RunOutcome>((resolve) => {
+  const backstop = new Promise<T>((resolve) => {
     timer = setTimeout(() => {
       resolve(
-        failed(started, {
+        failure(started, {
           kind: "timeout",
           name: "TimeoutError",
           message: `Execution exceeded the ${timeoutMs} ms deadline and the sandbox did not stop within ${limits.graceMs} ms.`,
@@ -36,15 +53,15 @@ export async function runSandbox({ sandbox, request, cpuMs, limits }: RunOptions
       );
     }, timeoutMs + limits.graceMs);
   });
-  const call = entrypoint.run(request).catch((error: unknown) => failed(started, sandboxFailure(error)));
+  const answered = call(entrypoint).catch((error: unknown) => failure(started, sandboxFailure(error)));
   try {
-    return vetted(await Promise.race([call, backstop]), limits, started);
+    return { outcome: await Promise.race([answered, backstop]), started };
   } finally {
     if (timer !== undefined) clearTimeout(timer);
   }
 }
 
-const KINDS = new Set(["runtime", "timeout", "resource"]);
+export const KINDS = new Set(["runtime", "timeout", "resource"]);
 
 /**
  * The sandbox's answer, checked as untrusted input: the code ran in the same isolate as the
@@ -102,12 +119,12 @@ function isJsonObject(text: unknown): boolean {
   }
 }
 
-function failed(started: number, error: SandboxError): RunOutcome {
+export function failed(started: number, error: SandboxError): RunOutcome {
   return { type: "error", error, logs: [], calls: [], runMs: Date.now() - started };
 }
 
 /** The platform stopped the isolate (production limits) or it failed before answering. */
-function sandboxFailure(error: unknown): SandboxError {
+export function sandboxFailure(error: unknown): SandboxError {
   const message = error instanceof Error ? error.message : String(error);
   if (/cpu/i.test(message))
     return { kind: "timeout", name: "TimeoutError", message: `The sandbox exceeded its CPU time limit: ${message}` };

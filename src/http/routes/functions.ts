@@ -90,7 +90,7 @@ export const functions = new Hono<AuthEnv>()
     return c.body(executionJson(execution), 200, { "content-type": "application/json; charset=utf-8" });
   });
 
-function parseName(name: unknown): string {
+export function parseName(name: unknown): string {
   if (name === undefined) throw new ServiceError("invalid_request", '`name` is required, e.g. {"name": "add-one"}.');
   if (typeof name !== "string" || !NAME.test(name)) {
     throw new ServiceError(
@@ -101,7 +101,7 @@ function parseName(name: unknown): string {
   return name;
 }
 
-function parseVersion(version: string): string {
+export function parseVersion(version: string): string {
   if (!VERSION.test(version)) {
     throw new ServiceError(
       "invalid_request",
@@ -111,7 +111,7 @@ function parseVersion(version: string): string {
   return version;
 }
 
-function missing(name: string, version?: string): ServiceError {
+export function missing(name: string, version?: string): ServiceError {
   return new ServiceError(
     "not_found",
     version === undefined ? `There is no function "${name}".` : `Function "${name}" has no version ${version}.`,

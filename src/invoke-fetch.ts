@@ -1,0 +1,56 @@
+/**
+ * One HTTP request to a stored module's fetch handler (`/fn/:name/*`): compile (or hit the cache),
+ * load the sandbox with no network, pass the request to the handler, and describe a failure in the
+ * stored code's terms, as `execute` does for a run.
+ */
+
+import type { LogEntry } from "../shared/protocol";
+import { normalizeLineEndings } from "./compile/fence";
+import type { Language } from "./compile/input";
+import { type ExecuteContext, runRequest } from "./execute";
+import { type ExecutionError, runError, syntaxError } from "./report";
+import { serveSandbox } from "./run/serve";
+
+export interface FetchTarget {
+  code: string;
+  language: Language;
+  timeoutMs: number;
+}
+
+export type FetchInvocation =
+  | { type: "response"; response: Response }
+  /** The default export has no `fetch` method; `got` says what it is. */
+  | { type: "no-handler"; got: string }
+  | { type: "error"; error: ExecutionError; logs: LogEntry[] };
+
+export async function invokeFetch(
+  target: FetchTarget,
+  http: Request,
+  context: ExecuteContext,
+): Promise<FetchInvocation> {
+  const source = normalizeLineEndings(target.code);
+  // No network for handlers in this version: the policy is fixed, not the caller's.
+  const compiled = await context.compiler.compile({ code: target.code, language: target.language }, "none");
+  if (!compiled.ok) return { type: "error", error: syntaxError(compiled.diagnostics, source), logs: [] };
+  const { unit } = compiled;
+  const { caller } = context;
+  const serve = () =>
+    serveSandbox({
+      sandbox: context.sandboxes.sandbox({
+        loader: context.loader,
+        unit,
+        tenant: caller.tenant,
+        network: "none",
+        outbound: context.outbound,
+        repeated: compiled.cached,
+      }),
+      http,
+      request: runRequest(context, { args: "null", timeoutMs: target.timeoutMs, allow: [] }),
+      cpuMs: Math.min(target.timeoutMs, caller.tier.cpuMs),
+      limits: context.limits,
+    });
+  const outcome = await (context.gate ? context.gate.run(serve) : serve());
+  if (outcome.type === "response") return { type: "response", response: outcome.response };
+  if (outcome.type === "no-handler") return { type: "no-handler", got: outcome.got };
+  return { type: "error", error: runError(outcome.error, unit, source), logs: outcome.logs };
+}

@@ -1,0 +1,46 @@
+/**
+ * Passes one HTTP request to a loaded sandbox's fetch handler (`/fn/:name/*`). Like `runSandbox`:
+ * the sandbox enforces the deadline, the host backstops it a little later, and the answer is
+ * checked as untrusted input. Never rejects.
+ */
+
+import { boundedError } from "../../shared/error-bounds";
+import type { ExecutionLimits } from "../../shared/limits";
+import type { RunRequest, ServeOutcome } from "../../shared/protocol";
+import { failed, KINDS, withBackstop } from "./run";
+
+export interface ServeOptions {
+  sandbox: WorkerStub;
+  /** The request for the handler, already stripped of what the sandbox must not see. */
+  http: Request;
+  request: RunRequest;
+  /** CPU time the platform allows the run (production). */
+  cpuMs: number;
+  limits: ExecutionLimits;
+}
+
+export async function serveSandbox({ sandbox, http, request, cpuMs, limits }: ServeOptions): Promise<ServeOutcome> {
+  const { outcome, started } = await withBackstop(
+    { sandbox, timeoutMs: request.timeoutMs, cpuMs, limits },
+    (entrypoint) => entrypoint.serve(http, request),
+    (at, error) => failed(at, error) as ServeOutcome,
+  );
+  return vetted(outcome, started);
+}
+
+/** The sandbox's answer, checked: a real `Response`, a bounded description, or a known error. */
+function vetted(outcome: ServeOutcome, started: number): ServeOutcome {
+  if (outcome.type === "response" && outcome.response instanceof Response) return outcome;
+  if (outcome.type === "no-handler") return { ...outcome, got: String(outcome.got).slice(0, 200) };
+  if (outcome.type !== "error" || typeof outcome.error !== "object" || outcome.error === null) {
+    return failed(started, {
+      kind: "runtime",
+      name: "SandboxError",
+      message: "The sandbox answered something that is not a serve outcome.",
+    }) as ServeOutcome;
+  }
+  const error = boundedError(outcome.error);
+  if (!KINDS.has(error.kind)) error.kind = "runtime";
+  if (error.props !== undefined) delete error.props;
+  return { ...outcome, error };
+}
