@@ -68,6 +68,8 @@ export class Compiler {
   private readonly inflight = new Map<string, Promise<{ result: CompileResult; stored: boolean }>>();
   /** How many compilations ran (results from either cache level not counted). */
   compilations = 0;
+  /** The latest write to the store, for tests that need it finished. */
+  writing: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: CompilerOptions) {
     this.cache = new ByteLru(options.cacheBytes, sizeOf);
@@ -99,8 +101,9 @@ export class Compiler {
     if (found) return { result: found, stored: true };
     this.compilations++;
     const result = await compileUnit(id, input);
-    // Kept for other isolates and the next start; a failed write costs only a later recompile.
-    await store?.put(id, result).catch(() => undefined);
+    // Kept for other isolates and the next start, without holding up this request (the write
+    // finishes while the unit runs); a write that fails or is cut short costs a later recompile.
+    if (store) this.writing = store.put(id, result).catch(() => undefined);
     return { result, stored: false };
   }
 

@@ -95,6 +95,7 @@ describe("Compiler with a second-level store", () => {
     const input = { code: "const n: number = 2;\nreturn n * 21", language: "typescript" } as const;
     const first = new Compiler({ cacheBytes: 1 << 20, build: "test", store });
     const compiled = await first.compile(input, network);
+    await first.writing;
     expect(compiled.cached).toBe(false);
     expect(first.compilations).toBe(1);
     expect(store.puts).toBe(1);
@@ -118,6 +119,7 @@ describe("Compiler with a second-level store", () => {
       language: "javascript",
     } as const;
     const results = await Promise.all(Array.from({ length: 20 }, () => compiler.compile(input, network)));
+    await compiler.writing;
     expect(new Set(results.map((result) => result.ok && result.unit.id)).size).toBe(1);
     expect(compiler.compilations).toBe(1);
     expect(store.gets).toBe(1);
