@@ -61,7 +61,7 @@ export async function withBackstop<T>(
   }
 }
 
-export const KINDS = new Set(["runtime", "timeout", "resource"]);
+const KINDS = new Set(["runtime", "timeout", "resource"]);
 
 /**
  * The sandbox's answer, checked as untrusted input: the code ran in the same isolate as the
@@ -94,10 +94,15 @@ function vetted(outcome: RunOutcome, limits: ExecutionLimits, started: number): 
       message: "The sandbox answered something that is not a run outcome.",
     });
   }
-  const error = boundedError(outcome.error);
+  return { ...outcome, error: vettedError(outcome.error) };
+}
+
+/** A sandbox's error with bounded parts, a known kind, and properties only when they are a JSON object. */
+export function vettedError(sandboxError: SandboxError): SandboxError {
+  const error = boundedError(sandboxError);
   if (!KINDS.has(error.kind)) error.kind = "runtime";
   if (error.props !== undefined && !isJsonObject(error.props)) delete error.props;
-  return { ...outcome, error };
+  return error;
 }
 
 function isOneJsonValue(text: string): boolean {

@@ -4,10 +4,9 @@
  * checked as untrusted input. Never rejects.
  */
 
-import { boundedError } from "../../shared/error-bounds";
 import type { ExecutionLimits } from "../../shared/limits";
 import type { RunRequest, ServeOutcome } from "../../shared/protocol";
-import { failed, KINDS, withBackstop } from "./run";
+import { failed, vettedError, withBackstop } from "./run";
 
 export interface ServeOptions {
   sandbox: WorkerStub;
@@ -39,8 +38,7 @@ function vetted(outcome: ServeOutcome, started: number): ServeOutcome {
       message: "The sandbox answered something that is not a serve outcome.",
     }) as ServeOutcome;
   }
-  const error = boundedError(outcome.error);
-  if (!KINDS.has(error.kind)) error.kind = "runtime";
-  if (error.props !== undefined) delete error.props;
+  // An HTTP error answer carries no own properties of the thrown error.
+  const { props: _props, ...error } = vettedError(outcome.error);
   return { ...outcome, error };
 }
