@@ -1,11 +1,19 @@
 /**
  * The sandbox's main module (`prelude.js`). It hardens the isolate once, then serves `run` calls
- * from the host, one per execution, and `serve` calls for `/fn/:name/*` (serve.ts), against the
- * compiled `unit.js` loaded beside it.
+ * from the host, one per execution, `serve` calls for `/fn/:name/*` (serve.ts) and `open` calls for
+ * RPC on an export (session.ts), against the compiled `unit.js` loaded beside it.
  */
 
 import { WorkerEntrypoint } from "cloudflare:workers";
-import { FUEL_SLICE, type RunOutcome, type RunRequest, type ServeOutcome, TICK_GLOBAL } from "../shared/protocol";
+import {
+  type CallOutcome,
+  FUEL_SLICE,
+  type OpenTarget,
+  type RunOutcome,
+  type RunRequest,
+  type ServeOutcome,
+  TICK_GLOBAL,
+} from "../shared/protocol";
 import { now } from "./clock";
 import { currentRun } from "./current";
 import { describeThrown, LimitError } from "./errors";
@@ -13,9 +21,12 @@ import { installRunGlobals } from "./globals";
 import { installAllocationGuards } from "./guards";
 import { runSnippet, type SnippetModule } from "./run";
 import { serveRequest } from "./serve";
+import { openExport } from "./session";
+import { publishWorkersClasses } from "./workers";
 
 installAllocationGuards(() => currentRun.getStore()?.run);
 installRunGlobals();
+publishWorkersClasses();
 
 /**
  * Bounds the top-level code of the unit's imported files while `unit.js` is being imported. That is
@@ -59,6 +70,11 @@ export default class Sandbox extends WorkerEntrypoint {
   async serve(http: Request, request: RunRequest): Promise<ServeOutcome> {
     const module = await loadUnit(request);
     return "type" in module ? module : serveRequest(module, http, request);
+  }
+
+  async open(request: RunRequest, target: OpenTarget): Promise<CallOutcome> {
+    const module = await loadUnit(request);
+    return "type" in module ? module : openExport(module, request, target);
   }
 }
 

@@ -7,6 +7,7 @@
 import type { RunRequest, ServeOutcome } from "../shared/protocol";
 import type { RunScope } from "./current";
 import { type SnippetModule, withRun } from "./run";
+import { isClass } from "./session";
 
 type FetchHandler = (request: Request, env: object, ctx: ExecutionContextLike) => unknown;
 
@@ -27,14 +28,18 @@ export async function serveRequest(snippet: SnippetModule, http: Request, reques
 
 async function handle(snippet: SnippetModule, http: Request, scope: RunScope): Promise<Response | { got: string }> {
   const { run } = scope;
-  const exported = await snippet.default({ args: null, $: scope.$, console: scope.console, tick: run.tick });
-  const handler = fetchHandler(exported);
-  if (!handler) return { got: describeExport(exported) };
+  let exported = await snippet.default({ args: null, $: scope.$, console: scope.console, tick: run.tick });
   const ctx: ExecutionContextLike = {
     // Work after the response would outlive the run's deadline, so it is not waited for.
     waitUntil: (promise) => void Promise.resolve(promise).catch(() => undefined),
     passThroughOnException: () => undefined,
   };
+  // `export default class extends WorkerEntrypoint { fetch(request) {} }`: an instance per request.
+  if (isClass(exported) && typeof exported.prototype.fetch === "function") {
+    exported = Reflect.construct(exported, [{ ...ctx, props: {} }, {}]);
+  }
+  const handler = fetchHandler(exported);
+  if (!handler) return { got: describeExport(exported) };
   const response = await Reflect.apply(handler, exported, [http, {}, ctx]);
   // A limit the code caught still ends the run.
   if (run.ended) throw run.ended;

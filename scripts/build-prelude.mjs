@@ -41,7 +41,10 @@ async function bundle(entry, external, options = {}) {
 }
 
 /** Modules snippets may import: specifier → source file. Described in src/compile/modules.ts. */
-const PROVIDED = { "functions.do": "runtime-prelude/modules/functions-do.ts" };
+const PROVIDED = {
+  "functions.do": "runtime-prelude/modules/functions-do.ts",
+  "cloudflare:workers": "runtime-prelude/modules/cloudflare-workers.ts",
+};
 
 /**
  * The library allowlist: npm packages snippets may import, each pre-bundled here from this
@@ -188,6 +191,18 @@ async function emitRuntimeTypes() {
       'declare module "functions.do" {',
       "  export const $: FunctionsDo.Runtime;",
       "  export type Runtime = FunctionsDo.Runtime;",
+      "}",
+      "",
+      "/** Classes whose instances RPC clients call through `open` (a sandbox stand-in for WorkerEntrypoint). */",
+      'declare module "cloudflare:workers" {',
+      "  export abstract class RpcTarget {",
+      "    [Symbol.dispose]?(): void;",
+      "  }",
+      "  export abstract class WorkerEntrypoint<Env = unknown, Props = unknown> extends RpcTarget {",
+      "    constructor(ctx: { props: Props; waitUntil(promise: Promise<unknown>): void }, env: Env);",
+      "    protected ctx: { props: Props; waitUntil(promise: Promise<unknown>): void };",
+      "    protected env: Env;",
+      "  }",
       "}",
       "",
     ].join("\n");

@@ -11,6 +11,10 @@
  *   host → isolate   `serve(Request, RunRequest)` for `/fn/:name/*`: the unit's default export must
  *                    be an object with a `fetch` method, called with the request (no `args`)
  *   isolate → host   resolves with a `ServeOutcome`: the handler's `Response`, or why there is none
+ *   host → isolate   `open(RunRequest, OpenTarget)` for RPC on an export: evaluates the unit once,
+ *                    instantiates the export (a class) and answers a `CallOutcome` holding a handle
+ *   host → isolate   `handle.call(RunRequest, method, args)`: one call on that object, its own run;
+ *                    objects and functions in the answer come back as further handles
  *
  * Values cross as JSON text (`args`, `result`, error properties) so both sides agree byte for byte
  * on what was sent, sizes are exact, and the host never re-encodes a result.
@@ -116,8 +120,50 @@ export type ServeOutcome =
   | { type: "no-handler"; got: string; logs: LogEntry[]; calls: CallRecord[]; runMs: number }
   | { type: "error"; error: SandboxError; logs: LogEntry[]; calls: CallRecord[]; runMs: number };
 
+/** Which export `open` makes callable, and how to instantiate it when it is a class. */
+export interface OpenTarget {
+  /** The export's name; `default` is the default export or, without one, the code's completion value. */
+  export: string;
+  /** Constructor arguments for a class (values cross as Workers RPC values: stubs and functions too). */
+  args: unknown[];
+  /** `this.ctx.props` of a `WorkerEntrypoint` subclass. */
+  props: unknown;
+}
+
+/** An object (or function) inside the sandbox that the host calls on behalf of an RPC client. */
+export interface HandleApi {
+  /** Calls `method` (or the function itself, when `method` is null) as one run with its own deadline. */
+  call(request: RunRequest, method: string | null, args: unknown[]): Promise<CallOutcome>;
+}
+
+/** A handle as it crosses to the host: what it can be called with. */
+export interface HandleRef {
+  handle: HandleApi;
+  /** The method names it answers (empty for a function). */
+  methods: string[];
+  /** A function: called itself, with `method` null. */
+  callable: boolean;
+}
+
+/**
+ * The answer to `open` and `call`: the returned value, with every RpcTarget and function in it
+ * replaced by `null` and listed in `handles` with its path in the value (`[]` for the value itself).
+ */
+export type CallOutcome =
+  | {
+      type: "result";
+      value: unknown;
+      handles: { path: (string | number)[]; ref: HandleRef }[];
+      logs: LogEntry[];
+      calls: CallRecord[];
+      runMs: number;
+    }
+  | { type: "error"; error: SandboxError; logs: LogEntry[]; calls: CallRecord[]; runMs: number };
+
 /** The prelude's default entrypoint, as the host calls it over RPC. */
 export interface SandboxEntrypoint {
+  /** Evaluates the unit and makes one of its exports callable over RPC (see `OpenTarget`). */
+  open(request: RunRequest, target: OpenTarget): Promise<CallOutcome>;
   run(request: RunRequest): Promise<RunOutcome>;
   /** Evaluates the unit and passes `http` to its default export's `fetch(request, env, ctx)`. */
   serve(http: Request, request: RunRequest): Promise<ServeOutcome>;
@@ -136,6 +182,8 @@ export interface SnippetRuntime {
    * reset the caller's counter, or throws when the run is over (deadline, fuel, or already ended).
    */
   tick: () => number;
+  /** Set by the unit when it has exports: reads them once the body has run (for `open`). */
+  exports?: () => Record<string, unknown>;
 }
 
 /** Work units between two `tick()` calls from instrumented code. */

@@ -115,7 +115,7 @@ function round(ms: number): number {
 
 /** What every run of the caller's code gets: its limits, tenant and the `$` runtime for this call. */
 export function runRequest(
-  context: ExecuteContext,
+  context: Pick<ExecuteContext, "caller" | "requestId" | "limits" | "runtime">,
   run: { args: string; timeoutMs: number; allow: string[] },
 ): RunRequest {
   const { caller, requestId } = context;

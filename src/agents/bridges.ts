@@ -62,7 +62,13 @@ export class LogBridge extends RpcTarget implements LogSinkApi {
   async write(entries: LogEntry[]): Promise<void> {
     for (const entry of entries) {
       if (this.closed) return;
-      await this.onLog({ level: entry.level, message: entry.message, ms: entry.ms });
+      try {
+        await this.onLog({ level: entry.level, message: entry.message, ms: entry.ms });
+      } catch {
+        // The agent's callback failed or is gone: stop forwarding; the logs are still in the answer.
+        this.close();
+        return;
+      }
     }
   }
 

@@ -15,6 +15,7 @@ import { identify } from "../http/auth";
 import { takeRequest } from "../http/rate-limit";
 import type { Caller } from "../tenancy/keys";
 import { ConcurrencyGate } from "./gate";
+import { openRemote } from "./remote";
 import { type AgentContext, executeForAgent } from "./session";
 
 interface SessionContext {
@@ -37,6 +38,15 @@ export class ExecutorApi extends RpcTarget {
   async execute(options: unknown): Promise<Record<string, unknown>> {
     await takeRequest(this.session.env, this.caller);
     return executeForAgent(options, this.context());
+  }
+
+  /**
+   * Opens an export of the code for RPC: `const counter = api.open({ code, export: "Counter" })`,
+   * then `await counter.increment()` (pipelined: one round trip for both).
+   */
+  async open(options: unknown): Promise<unknown> {
+    await takeRequest(this.session.env, this.caller);
+    return openRemote(options, this.context());
   }
 
   /** A snippet to run many times with different args: `api.compile({ code }).run({ args })`. */

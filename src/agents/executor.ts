@@ -15,7 +15,8 @@ import { RUNTIME_TYPES } from "../generated/prelude";
 import { type Caller, LOCAL_CALLER, TENANT_PATTERN } from "../tenancy/keys";
 import { tierNamed } from "../tenancy/tiers";
 import { ConcurrencyGate } from "./gate";
-import { executeForAgent } from "./session";
+import { openRemote } from "./remote";
+import { type AgentContext, executeForAgent } from "./session";
 
 export interface ExecutorProps {
   tenant?: string;
@@ -25,19 +26,35 @@ export interface ExecutorProps {
 export class Executor extends WorkerEntrypoint<Env, ExecutorProps | undefined> {
   /** Runs code as POST /execute does; `tools` and `onLog` may be RPC stubs of the caller's. */
   execute(options: unknown): Promise<Record<string, unknown>> {
-    return executeForAgent(options, {
-      env: this.env,
-      exports: this.ctx.exports,
-      caller: callerFromProps(this.ctx.props),
-      gate: new ConcurrencyGate(),
-      requestId: crypto.randomUUID(),
-    });
+    return executeForAgent(options, agentContext(this.env, this.ctx));
+  }
+
+  /**
+   * Opens an export of the code for RPC: `const counter = await env.EXECUTOR.open({ code, export:
+   * "Counter" })`, then `await counter.increment()`. Each call runs in the sandbox under the deadline.
+   */
+  open(options: unknown): Promise<unknown> {
+    return openRemote(options, agentContext(this.env, this.ctx));
   }
 
   /** The `$` type definitions (as GET /types serves them). */
   types(): string {
     return RUNTIME_TYPES;
   }
+}
+
+/**
+ * A function, not a method: every method of an entrypoint is callable over RPC, and this one's
+ * answer holds the bindings.
+ */
+function agentContext(env: Env, ctx: ExecutionContext<ExecutorProps | undefined>): AgentContext {
+  return {
+    env,
+    exports: ctx.exports,
+    caller: callerFromProps(ctx.props),
+    gate: new ConcurrencyGate(),
+    requestId: crypto.randomUUID(),
+  };
 }
 
 function callerFromProps(props: ExecutorProps | undefined): Caller {

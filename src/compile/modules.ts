@@ -22,6 +22,8 @@ export interface ProvidedModule {
 const DESCRIPTIONS: Record<string, string> = {
   "functions.do": 'the `$` runtime, importable from helper code: import { $ } from "functions.do"',
   zod: 'schema validation (zod 4): import { z } from "zod"',
+  "cloudflare:workers":
+    'RpcTarget and WorkerEntrypoint, for classes called over RPC through open(): import { RpcTarget } from "cloudflare:workers"',
 };
 
 export const MODULES: ReadonlyMap<string, ProvidedModule> = new Map(

@@ -7,15 +7,19 @@
  *   import ...                                  (the user's imports, moved)
  *   const M = "call"; export { M as mode };
  *   export default (R) => { const T = R.tick; let F = 0; const args = R.args, $ = R.$,
- *     console = R.console; return (async () => {
+ *     console = R.console; return (async () => { R.exports = () => ({ Counter, default: D });
  *   <the user's code, instrumented, its last expression returned>
  *   })(); };
+ *
+ * `R.exports` lists the module's exports for `open` (RPC on an export, runtime-prelude/session.ts):
+ * called once the body has run, it reads the bindings this evaluation declared. Re-exports of other
+ * files become imports under generated names so they are listed too.
  *
  * Only parsed nodes are edited, so no input can close the wrapper early: text that would is not a
  * program and never reaches this stage.
  */
 
-import { type Node, tokenizer } from "acorn";
+import { type Node, type Pattern, tokenizer } from "acorn";
 import type { Edit } from "./emit";
 import type { GeneratedNames } from "./names";
 import type { Shape } from "./shape";
@@ -23,21 +27,43 @@ import type { Shape } from "./shape";
 export function wrapEdits(code: string, shape: Shape, names: GeneratedNames): Edit[] {
   const edits: Edit[] = [];
   const header: string[] = [];
+  /** `key: local` entries of the exports object, in source order. */
+  const exported: string[] = [];
+  const reexport = () => `${names.mode}_x${exported.length}`;
 
   for (const node of shape.imports) {
     header.push(terminated(code.slice(node.start, node.end)));
     edits.push({ type: "remove", start: node.start, end: node.end });
   }
   for (const node of shape.exports) {
-    if (node.type === "ExportAllDeclaration" || (node.type === "ExportNamedDeclaration" && node.source)) {
-      // A re-export only matters for its side effects here; the module is still checked and bundled.
-      header.push(`import ${JSON.stringify(String(node.source?.value))};\n`);
+    if (node.type === "ExportAllDeclaration") {
+      // `export * from "x"` / `export * as ns from "x"`: the namespace, imported under a generated name.
+      const local = reexport();
+      header.push(`import * as ${local} from ${JSON.stringify(String(node.source.value))};\n`);
+      exported.push(node.exported ? `${key(node.exported)}: ${local}` : `...${local}`);
+      edits.push({ type: "remove", start: node.start, end: node.end });
+    } else if (node.type === "ExportNamedDeclaration" && node.source) {
+      const imported = node.specifiers.map((specifier) => {
+        const local = reexport();
+        exported.push(`${key(specifier.exported)}: ${local}`);
+        return `${key(specifier.local)} as ${local}`;
+      });
+      header.push(`import { ${imported.join(", ")} } from ${JSON.stringify(String(node.source.value))};\n`);
       edits.push({ type: "remove", start: node.start, end: node.end });
     } else if (node.type === "ExportNamedDeclaration") {
-      if (node.declaration) edits.push({ type: "remove", start: node.start, end: node.declaration.start });
-      else edits.push({ type: "remove", start: node.start, end: node.end });
+      if (node.declaration) {
+        for (const name of declaredNames(node.declaration)) exported.push(`${JSON.stringify(name)}: ${name}`);
+        edits.push({ type: "remove", start: node.start, end: node.declaration.start });
+      } else {
+        for (const specifier of node.specifiers) {
+          exported.push(`${key(specifier.exported)}: ${(specifier.local as { name: string }).name}`);
+        }
+        edits.push({ type: "remove", start: node.start, end: node.end });
+      }
     } else {
       const completion = shape.completion;
+      if (completion.type === "binding") exported.push(`default: ${completion.name}`);
+      else if (completion.type === "default-export") exported.push(`default: ${names.result}`);
       // Everything between the keywords and the end is the value, parentheses included: `export default (1);`
       const value = afterKeywords(code, node.start, 2);
       if (completion.type === "default-export" && completion.declaration === node) {
@@ -72,10 +98,43 @@ export function wrapEdits(code: string, shape: Shape, names: GeneratedNames): Ed
       header.join("") +
       `const ${M} = ${JSON.stringify(shape.mode)}; export { ${M} as mode };\n` +
       `export default (${R}) => { const ${T} = ${R}.tick; let ${F} = 0; ` +
-      `const args = ${R}.args, $ = ${R}.$, console = ${R}.console; return (async () => {\n`,
+      `const args = ${R}.args, $ = ${R}.$, console = ${R}.console; return (async () => {` +
+      (exported.length > 0 ? ` ${R}.exports = () => ({ ${exported.join(", ")} });` : "") +
+      "\n",
   });
   edits.push({ type: "append", text: "\n})(); };\n" });
   return edits;
+}
+
+/** An export name as an object key: `a`, `"a-b"`, `default`. */
+function key(node: { type: string; name?: string; value?: unknown }): string {
+  return JSON.stringify(node.type === "Identifier" ? node.name : String(node.value));
+}
+
+/** The names a declaration binds: `function f`, `class C`, `const { a, b: [c] } = ...`. */
+function declaredNames(declaration: Node): string[] {
+  const node = declaration as Node & { id?: { name: string }; declarations?: { id: Pattern }[] };
+  if (node.declarations) return node.declarations.flatMap((declarator) => patternNames(declarator.id));
+  return node.id ? [node.id.name] : [];
+}
+
+function patternNames(pattern: Pattern): string[] {
+  switch (pattern.type) {
+    case "Identifier":
+      return [pattern.name];
+    case "ObjectPattern":
+      return pattern.properties.flatMap((property) =>
+        patternNames(property.type === "RestElement" ? property.argument : property.value),
+      );
+    case "ArrayPattern":
+      return pattern.elements.flatMap((element) => (element ? patternNames(element) : []));
+    case "AssignmentPattern":
+      return patternNames(pattern.left);
+    case "RestElement":
+      return patternNames(pattern.argument);
+    default:
+      return [];
+  }
 }
 
 /** The offset just after the first `count` tokens from `start` (`export default`), comments skipped. */

@@ -65,7 +65,7 @@ describe("compileUnit diagnostics", () => {
     [
       "javascript",
       'return 1;\nimport a from "nope";',
-      'Cannot find module "nope": only these modules can be imported: functions.do, zod',
+      'Cannot find module "nope": only these modules can be imported: cloudflare:workers, functions.do, zod',
       2,
       15,
     ],

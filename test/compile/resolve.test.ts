@@ -14,6 +14,17 @@ describe("resolveImports", () => {
     expect(resolve('import { $ } from "functions.do";\nreturn $')).toEqual({ ok: true, value: ["functions.do"] });
   });
 
+  it("accepts RpcTarget and WorkerEntrypoint from cloudflare:workers, and nothing else of it", () => {
+    expect(resolve('import { RpcTarget, WorkerEntrypoint } from "cloudflare:workers";')).toEqual({
+      ok: true,
+      value: ["cloudflare:workers"],
+    });
+    const result = resolve('import { DurableObject } from "cloudflare:workers";');
+    expect(result.ok ? [] : result.diagnostics.map((diagnostic) => [diagnostic.message, diagnostic.hint])).toEqual([
+      ['Module "cloudflare:workers" has no export named "DurableObject"', "It exports: RpcTarget, WorkerEntrypoint."],
+    ]);
+  });
+
   it("accepts code without imports", () => {
     expect(resolve("return 1")).toEqual({ ok: true, value: [] });
   });
@@ -24,19 +35,19 @@ describe("resolveImports", () => {
     if (result.ok) return;
     expect(result.diagnostics).toEqual([
       {
-        message: 'Cannot find module "lodash": only these modules can be imported: functions.do, zod',
+        message: 'Cannot find module "lodash": only these modules can be imported: cloudflare:workers, functions.do, zod',
         position: { line: 2, column: 14 },
         hint: "Packages are not fetched: only the service's modules and its allowlisted libraries resolve.",
       },
     ]);
   });
 
-  it.each(["node:fs", "node:child_process", "cloudflare:workers", "./unit.js", "./prelude.js", "https://esm.sh/zod"])(
+  it.each(["node:fs", "node:child_process", "cloudflare:sockets", "./unit.js", "./prelude.js", "https://esm.sh/zod"])(
     "refuses %s",
     (specifier) => {
       const result = resolve(`import ${JSON.stringify(specifier)};`);
       expect(result.ok ? [] : result.diagnostics.map((diagnostic) => diagnostic.message)).toEqual([
-        `Cannot find module "${specifier}": only these modules can be imported: functions.do, zod`,
+        `Cannot find module "${specifier}": only these modules can be imported: cloudflare:workers, functions.do, zod`,
       ]);
     },
   );
@@ -99,7 +110,7 @@ describe("resolveImports on allowlisted libraries", () => {
     const result = resolve('import { z } from "zod";\nimport chunk from "lodash/chunk";');
     expect(result.ok ? [] : result.diagnostics.map(({ message, position }) => [message, position])).toEqual([
       [
-        'Cannot find module "lodash/chunk": only these modules can be imported: functions.do, zod',
+        'Cannot find module "lodash/chunk": only these modules can be imported: cloudflare:workers, functions.do, zod',
         { line: 2, column: 18 },
       ],
     ]);

@@ -15,7 +15,7 @@ function wrap(code: string): string {
 
 /** The user's part of the wrapped module: what runs inside the per-run function. */
 function body(wrapped: string): string {
-  const start = wrapped.indexOf("return (async () => {\n") + "return (async () => {\n".length;
+  const start = wrapped.indexOf("\n", wrapped.indexOf("return (async () => {")) + 1;
   return wrapped.slice(start, wrapped.lastIndexOf("\n})(); };"));
 }
 
@@ -55,8 +55,26 @@ describe("wrapEdits", () => {
     expect(body(wrapped)).toBe("const a = 1;\n\nreturn $");
   });
 
-  it("keeps re-exports only as imports, for their side effects", () => {
-    expect(wrap('export * from "functions.do"\nreturn 1').startsWith('import "functions.do";\n')).toBe(true);
+  it("imports re-exported modules under generated names", () => {
+    const wrapped = wrap('export * from "functions.do"\nexport { $ as runtime, $ } from "functions.do"\nreturn 1');
+    expect(wrapped.startsWith('import * as $fx_mode_x0 from "functions.do";\n')).toBe(true);
+    expect(wrapped).toContain('import { "$" as $fx_mode_x1, "$" as $fx_mode_x2 } from "functions.do";\n');
+  });
+
+  it.each([
+    ["export class Counter {}\nexport function f() {}", '"Counter": Counter, "f": f'],
+    ["export const a = 1, { b, c: [d, ...e] } = x, f = 2;", '"a": a, "b": b, "d": d, "e": e, "f": f'],
+    ['const v = 2; export { v as default, v as "a-b" }', '"default": v, "a-b": v'],
+    ["export default class Counter {}", "default: Counter"],
+    ["export default { a: 1 }", "default: $fx_default"],
+    ['export * as ns from "functions.do"', '"ns": $fx_mode_x0'],
+    ['export * from "functions.do"', "...$fx_mode_x0"],
+  ])("lists the exports of %j for open()", (code, listed) => {
+    expect(wrap(code)).toContain(`$fx_rt.exports = () => ({ ${listed} });`);
+  });
+
+  it("lists nothing when nothing is exported", () => {
+    expect(wrap("return 1")).not.toContain(".exports");
   });
 
   it("exports the run mode the shape decided", () => {

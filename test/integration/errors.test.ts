@@ -28,7 +28,7 @@ describe("syntax errors", () => {
     const error = await errorOf('import { chunk } from "lodash";\nreturn chunk([1, 2], 1)');
     expect(error).toMatchObject({
       kind: "syntax",
-      message: 'Cannot find module "lodash": only these modules can be imported: functions.do, zod',
+      message: 'Cannot find module "lodash": only these modules can be imported: cloudflare:workers, functions.do, zod',
       line: 1,
       column: 23,
       hint: "Packages are not fetched: only the service's modules and its allowlisted libraries resolve.",

@@ -31,7 +31,7 @@ describe("library imports", () => {
     const error = await errorOf('const a = 1;\nimport { chunk } from "lodash";\nreturn chunk([a], 1)');
     expect(error).toMatchObject({
       kind: "syntax",
-      message: 'Cannot find module "lodash": only these modules can be imported: functions.do, zod',
+      message: 'Cannot find module "lodash": only these modules can be imported: cloudflare:workers, functions.do, zod',
       line: 2,
       column: 23,
     });

@@ -4,6 +4,7 @@
  */
 
 import { RpcTarget } from "cloudflare:workers";
+import { OPEN_SCENARIOS } from "./open";
 
 interface LogEntry {
   level: string;
@@ -13,6 +14,7 @@ interface LogEntry {
 
 interface ExecutorStub {
   execute(options: Record<string, unknown>): Promise<Record<string, unknown>>;
+  open(options: Record<string, unknown>): Promise<unknown>;
   types(): Promise<string>;
 }
 
@@ -180,7 +182,7 @@ const SCENARIOS: Record<string, (env: Env) => Promise<unknown>> = {
 export default {
   async fetch(request: Request, env: Env): Promise<Response> {
     const name = new URL(request.url).pathname.slice(1);
-    const scenario = SCENARIOS[name];
+    const scenario = SCENARIOS[name] ?? OPEN_SCENARIOS[name];
     if (!scenario) return Response.json({ scenarios: Object.keys(SCENARIOS) }, { status: 404 });
     try {
       return Response.json(await scenario(env));
