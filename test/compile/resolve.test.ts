@@ -35,7 +35,8 @@ describe("resolveImports", () => {
     if (result.ok) return;
     expect(result.diagnostics).toEqual([
       {
-        message: 'Cannot find module "lodash": only these modules can be imported: cloudflare:workers, functions.do, zod',
+        message:
+          'Cannot find module "lodash": only these modules can be imported: cloudflare:workers, functions.do, zod',
         position: { line: 2, column: 14 },
         hint: "Packages are not fetched: only the service's modules and its allowlisted libraries resolve.",
       },
