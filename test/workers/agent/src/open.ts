@@ -181,7 +181,7 @@ export const OPEN_SCENARIOS: Record<string, (env: { EXECUTOR: OpenExecutor }) =>
   },
   async "open-object"(env) {
     const greeter = (await env.EXECUTOR.open({
-      code: "export default { greet(name) { return `hello ${name}` } }",
+      code: "export default { greet(name) { return \"hello \" + name } }",
     })) as { greet(name: string): Promise<string> };
     const double = (await env.EXECUTOR.open({ code: "(x) => x * 2" })) as (x: number) => Promise<number>;
     return { greeting: await greeter.greet("ann"), doubled: await double(21) };
