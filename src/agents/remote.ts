@@ -178,12 +178,16 @@ class RemoteSession {
       ),
       ...(logSink && { logSink }),
     };
-    const { outcome } = await withBackstop(
-      { sandbox, timeoutMs, cpuMs, limits },
-      (entrypoint) => call(entrypoint, request),
-      (started, error) => failed(started, error) as CallOutcome,
-    );
-    return outcome;
+    const run = async () => {
+      const { outcome } = await withBackstop(
+        { sandbox, timeoutMs, cpuMs, limits },
+        (entrypoint) => call(entrypoint, request),
+        (started, error) => failed(started, error) as CallOutcome,
+      );
+      return outcome;
+    };
+    // Calls share the request's (session's) limit on sandboxes in flight with its executions.
+    return context.gate.run(run);
   }
 
   /** The sandbox's answer, checked as untrusted input: the value with its handles made callable, or the error thrown. */

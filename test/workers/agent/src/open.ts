@@ -113,7 +113,7 @@ function chat(
 /** What a rejected call looked like on this side of the binding. */
 function caught(error: unknown): Record<string, unknown> {
   const e = error as Error & Record<string, unknown>;
-  return { name: e.name, message: e.message, ...e };
+  return { ...e, name: e.name, message: e.message };
 }
 
 async function rejection(promise: Promise<unknown>): Promise<Record<string, unknown>> {
@@ -181,7 +181,7 @@ export const OPEN_SCENARIOS: Record<string, (env: { EXECUTOR: OpenExecutor }) =>
   },
   async "open-object"(env) {
     const greeter = (await env.EXECUTOR.open({
-      code: "export default { greet(name) { return \"hello \" + name } }",
+      code: 'export default { greet(name) { return "hello " + name } }',
     })) as { greet(name: string): Promise<string> };
     const double = (await env.EXECUTOR.open({ code: "(x) => x * 2" })) as (x: number) => Promise<number>;
     return { greeting: await greeter.greet("ann"), doubled: await double(21) };
