@@ -6,7 +6,7 @@
 
 export const ERROR_STATUS = {
   // Client errors: the request itself is wrong.
-  /** The body is not JSON, not UTF-8, empty or nested too deeply. */
+  /** The body is not JSON (or multipart without its JSON `request` part), not UTF-8, empty or nested too deeply. */
   invalid_json: 400,
   /** A field is missing, has the wrong type or is out of range. */
   invalid_request: 400,

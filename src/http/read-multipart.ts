@@ -26,25 +26,25 @@ export function isMultipart(contentType: string | null): boolean {
 /** Splits a multipart body, already read within its size limit, into the request and its files. */
 export async function parseMultipart(bytes: Uint8Array, contentType: string): Promise<MultipartBody> {
   if (!/;\s*boundary=/i.test(contentType)) {
-    throw invalid("The multipart body has no boundary: `Content-Type` must be `multipart/form-data; boundary=…`.");
+    throw malformed("The multipart body has no boundary: `Content-Type` must be `multipart/form-data; boundary=…`.");
   }
   let form: FormData;
   try {
     form = await new Response(bytes, { headers: { "content-type": contentType } }).formData();
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
-    throw invalid(`The multipart body could not be parsed (${detail}); ${EXPECTED}`);
+    throw malformed(`The multipart body could not be parsed (${detail}); ${EXPECTED}`);
   }
   const requests = form.getAll(REQUEST_PART);
   const first = requests[0];
   if (first === undefined) {
     const names = [...new Set([...form.keys()])].slice(0, 10).map((name) => JSON.stringify(name));
-    throw invalid(
+    throw malformed(
       `The multipart body has no \`${REQUEST_PART}\` part${names.length ? ` (it has ${names.join(", ")})` : ""}; ${EXPECTED}`,
     );
   }
   if (requests.length > 1)
-    throw invalid(`The multipart body has ${requests.length} \`${REQUEST_PART}\` parts; send one.`);
+    throw malformed(`The multipart body has ${requests.length} \`${REQUEST_PART}\` parts; send one.`);
   const request = typeof first === "string" ? first : await textOf(first, REQUEST_PART);
 
   const files: MultipartBody["files"] = [];
@@ -92,6 +92,11 @@ async function textOf(file: Blob, path: string): Promise<string> {
   } catch {
     throw invalid(`The part "${path}" is not UTF-8 text; only .wasm files may be binary.`);
   }
+}
+
+/** The body is not the multipart form expected: like a body that is not JSON. */
+function malformed(message: string): ServiceError {
+  return new ServiceError("invalid_json", message);
 }
 
 function invalid(message: string): ServiceError {

@@ -132,6 +132,7 @@ describe("multipart POST /execute", () => {
     noRequest.append("index.ts", new Blob(["return 1"]), "index.ts");
     const missing = await post("/execute", noRequest);
     expect(missing.status).toBe(400);
+    expect(missing.json.error).toMatchObject({ code: "invalid_json" });
     expect(missing.json.error.message).toContain('no `request` part (it has "index.ts")');
 
     const badJson = new FormData();
@@ -144,6 +145,7 @@ describe("multipart POST /execute", () => {
       "content-type": "multipart/form-data; boundary=xyz",
     });
     expect(garbage.status).toBe(400);
+    expect(garbage.json.error.code).toBe("invalid_json");
     expect(garbage.json.error.message).toContain("multipart");
 
     const noBoundary = await post("/execute", "--x\r\n", { "content-type": "multipart/form-data" });
