@@ -66,6 +66,9 @@ export interface ModuleLimits {
   bodyBytes: number;
 }
 
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
 export const MODULE_LIMITS: Readonly<ModuleLimits> = Object.freeze({
   files: 100,
   wasmBytes: 25 * 1024 * 1024,
@@ -73,8 +76,43 @@ export const MODULE_LIMITS: Readonly<ModuleLimits> = Object.freeze({
   bodyBytes: 36 * 1024 * 1024,
 });
 
-const KiB = 1024;
-const MiB = 1024 * KiB;
+/**
+ * Limits on stored functions (`/functions`, `/fn/:name/*`), per tenant. A deployment may lower or
+ * raise them with the `FUNCTION_LIMITS` variable (JSON with any of these fields).
+ */
+export interface FunctionLimits {
+  /**
+   * Functions (distinct names) one tenant may keep: creating one more answers 409. Bounds one tenant's
+   * share of D1 and the cost of `GET /functions`, which lists them all.
+   */
+  functions: number;
+  /**
+   * Versions kept per function: storing one more deletes the oldest (never the latest). Bounds the
+   * storage a deploy-on-every-commit loop accumulates while keeping ample history to roll back to.
+   */
+  versions: number;
+  /**
+   * Bytes of one `/fn/:name/*` response body the host passes on: a larger `Content-Length` answers
+   * 502, a longer stream is cut there and errored. Bounds what one handler can push through the
+   * host; the same size as an /execute result (`resultBytes`).
+   */
+  responseBytes: number;
+  /** Runs whose logs are kept per function (`GET /functions/:name/logs`); older runs are dropped. */
+  logRuns: number;
+  /**
+   * Bytes of log messages kept per run; later entries are dropped and the run says so. Bounds the
+   * stored logs of a tenant to functions × logRuns × logRunBytes (about 1.25 GiB at the defaults).
+   */
+  logRunBytes: number;
+}
+
+export const FUNCTION_LIMITS: Readonly<FunctionLimits> = Object.freeze({
+  functions: 1_000,
+  versions: 100,
+  responseBytes: 4 * MiB,
+  logRuns: 20,
+  logRunBytes: 64 * KiB,
+});
 
 export const DEFAULT_LIMITS: Readonly<ExecutionLimits> = Object.freeze({
   codeBytes: 256 * KiB,

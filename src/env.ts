@@ -23,6 +23,8 @@ export interface Env {
   COMPILE_CACHE_BYTES?: string;
   /** How many distinct cached (named) sandbox isolates a host isolate may create (src/run/loader.ts). */
   SANDBOX_ISOLATES?: string;
+  /** Overrides of `FUNCTION_LIMITS` (shared/limits.ts) as JSON, e.g. `{"functions": 200}`. */
+  FUNCTION_LIMITS?: string;
   /**
    * Local development and tests only: JSON mapping allowed hosts to a local origin that stands in
    * for them (see src/net/gateway.ts). Never set in production.

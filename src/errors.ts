@@ -6,7 +6,7 @@
 
 export const ERROR_STATUS = {
   // Client errors: the request itself is wrong.
-  /** The body is not JSON, not UTF-8, empty or nested too deeply. */
+  /** The body is not JSON (or multipart without its JSON `request` part), not UTF-8, empty or nested too deeply. */
   invalid_json: 400,
   /** A field is missing, has the wrong type or is out of range. */
   invalid_request: 400,
@@ -18,10 +18,15 @@ export const ERROR_STATUS = {
   not_found: 404,
   /** The route exists but not for this method. */
   method_not_allowed: 405,
+  /** A count limit of the caller's tenant is reached (e.g. functions per tenant); delete something first. */
+  limit_reached: 409,
   /** The body or `code` is over its size limit. */
   payload_too_large: 413,
   /** Too many requests for the caller's tier; see `Retry-After`. */
   rate_limited: 429,
+  // Upstream errors: a stored function's handler answered something the host does not pass on.
+  /** An HTTP function's response body is over `FUNCTION_LIMITS.responseBytes`. */
+  response_too_large: 502,
   // Server errors: the service failed; the request may be retried.
   /** A bug or an unexpected platform failure. */
   internal: 500,

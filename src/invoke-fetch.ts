@@ -6,7 +6,7 @@
 
 import type { LogEntry } from "../shared/protocol";
 import { normalizeLineEndings } from "./compile/fence";
-import type { Language } from "./compile/input";
+import type { Language, SubmittedModules } from "./compile/input";
 import { type ExecuteContext, runRequest } from "./execute";
 import { type ExecutionError, runError, syntaxError } from "./report";
 import { serveSandbox } from "./run/serve";
@@ -15,10 +15,12 @@ export interface FetchTarget {
   code: string;
   language: Language;
   timeoutMs: number;
+  /** A multi-file function: `code` is its main module's text. */
+  modules?: SubmittedModules;
 }
 
 export type FetchInvocation =
-  | { type: "response"; response: Response }
+  | { type: "response"; response: Response; logs: LogEntry[] }
   /** The default export has no `fetch` method; `got` says what it is. */
   | { type: "no-handler"; got: string }
   | { type: "error"; error: ExecutionError; logs: LogEntry[] };
@@ -30,8 +32,13 @@ export async function invokeFetch(
 ): Promise<FetchInvocation> {
   const source = normalizeLineEndings(target.code);
   // No network for handlers in this version: the policy is fixed, not the caller's.
-  const compiled = await context.compiler.compile({ code: target.code, language: target.language }, "none");
-  if (!compiled.ok) return { type: "error", error: syntaxError(compiled.diagnostics, source), logs: [] };
+  const compiled = await context.compiler.compile(
+    { code: target.code, language: target.language, ...(target.modules && { modules: target.modules }) },
+    "none",
+  );
+  if (!compiled.ok) {
+    return { type: "error", error: syntaxError(compiled.diagnostics, source, target.modules), logs: [] };
+  }
   const { unit } = compiled;
   const { caller } = context;
   const serve = () =>
@@ -50,7 +57,7 @@ export async function invokeFetch(
       limits: context.limits,
     });
   const outcome = await (context.gate ? context.gate.run(serve) : serve());
-  if (outcome.type === "response") return { type: "response", response: outcome.response };
+  if (outcome.type === "response") return { type: "response", response: outcome.response, logs: outcome.logs };
   if (outcome.type === "no-handler") return { type: "no-handler", got: outcome.got };
   return { type: "error", error: runError(outcome.error, unit, source), logs: outcome.logs };
 }

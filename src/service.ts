@@ -3,7 +3,7 @@
  * on the first request and reused by every request the isolate serves.
  */
 
-import { DEFAULT_LIMITS, type ExecutionLimits } from "../shared/limits";
+import { DEFAULT_LIMITS, type ExecutionLimits, FUNCTION_LIMITS, type FunctionLimits } from "../shared/limits";
 import { Compiler } from "./compile";
 import { CacheApiStore } from "./compile/store";
 import type { Env } from "./env";
@@ -18,6 +18,8 @@ export interface Service {
   compiler: Compiler;
   sandboxes: SandboxPool;
   limits: ExecutionLimits;
+  /** Stored functions' limits: `FUNCTION_LIMITS`, with any field the `FUNCTION_LIMITS` variable sets. */
+  functionLimits: FunctionLimits;
 }
 
 let service: Service | undefined;
@@ -31,8 +33,27 @@ export function getService(env: Env): Service {
     }),
     sandboxes: new SandboxPool(positiveInt(env.SANDBOX_ISOLATES) ?? DEFAULT_SANDBOX_ISOLATES),
     limits: DEFAULT_LIMITS,
+    functionLimits: functionLimits(env.FUNCTION_LIMITS),
   };
   return service;
+}
+
+/** `FUNCTION_LIMITS` overridden by the fields of a JSON object that are positive integers. */
+function functionLimits(text: string | undefined): FunctionLimits {
+  const limits: FunctionLimits = { ...FUNCTION_LIMITS };
+  if (!text) return limits;
+  let overrides: unknown;
+  try {
+    overrides = JSON.parse(text);
+  } catch {
+    console.error("FUNCTION_LIMITS is not JSON; using the defaults");
+    return limits;
+  }
+  for (const key of Object.keys(limits) as (keyof FunctionLimits)[]) {
+    const value = positiveInt(String((overrides as Record<string, unknown> | null)?.[key]));
+    if (value !== undefined) limits[key] = value;
+  }
+  return limits;
 }
 
 function positiveInt(text: string | undefined): number | undefined {

@@ -121,11 +121,16 @@ export function parseModules(
     if (Object.hasOwn(sources, path) || Object.hasOwn(wasm, path)) {
       throw invalid(`\`modules\` names the file "${path}" twice (as ${JSON.stringify(name)}).`);
     }
-    if (typeof contents !== "string") {
+    // Raw bytes come only from a multipart upload (read-multipart.ts), and only for `.wasm` files.
+    const raw = contents instanceof Uint8Array && path.endsWith(".wasm");
+    if (typeof contents !== "string" && !raw) {
       throw invalid(`\`modules["${name}"]\` must be a string, got ${describeType(contents)}.`);
     }
     if (path.endsWith(".wasm")) {
-      const bytes = decodeWasm(path, contents, moduleLimits);
+      const bytes =
+        contents instanceof Uint8Array
+          ? checkWasmSize(path, contents, moduleLimits)
+          : decodeWasm(path, contents, moduleLimits);
       if (bytes.byteLength > moduleLimits.wasmWarnBytes) {
         warnings.push(
           `"${path}" is ${bytes.byteLength} bytes of WebAssembly; above ${moduleLimits.wasmWarnBytes} bytes, loading it slows every cold start of the sandbox.`,
@@ -134,6 +139,7 @@ export function parseModules(
       wasm[path] = bytes;
       continue;
     }
+    if (typeof contents !== "string") continue; // unreachable: raw bytes are `.wasm` only
     sourceBytes += contents.length * 3 > limits.codeBytes ? encoder.encode(contents).byteLength : contents.length;
     if (sourceBytes > limits.codeBytes) {
       throw new ServiceError(
@@ -177,15 +183,22 @@ export function parseModules(
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
+function checkWasmSize(path: string, bytes: Uint8Array, moduleLimits: ModuleLimits): Uint8Array {
+  if (bytes.byteLength > moduleLimits.wasmBytes) throw wasmTooLarge(path, bytes.byteLength, moduleLimits);
+  return bytes;
+}
+
+function wasmTooLarge(path: string, size: number, moduleLimits: ModuleLimits): ServiceError {
+  return new ServiceError(
+    "payload_too_large",
+    `"${path}" is ${size} bytes of WebAssembly; the limit is ${moduleLimits.wasmBytes} bytes per file.`,
+  );
+}
+
 function decodeWasm(path: string, contents: string, moduleLimits: ModuleLimits): Uint8Array {
   const text = contents.replace(/\s+/g, "");
   const size = Math.floor((text.length * 3) / 4) - (text.endsWith("==") ? 2 : text.endsWith("=") ? 1 : 0);
-  if (size > moduleLimits.wasmBytes) {
-    throw new ServiceError(
-      "payload_too_large",
-      `"${path}" is ${size} bytes of WebAssembly; the limit is ${moduleLimits.wasmBytes} bytes per file.`,
-    );
-  }
+  if (size > moduleLimits.wasmBytes) throw wasmTooLarge(path, size, moduleLimits);
   if (text.length % 4 !== 0 || !BASE64.test(text)) {
     throw invalid(`\`modules["${path}"]\` must be the .wasm file's bytes in base64 (standard alphabet, padded).`);
   }

@@ -146,6 +146,162 @@ describe("/fn/:name/*", () => {
   });
 });
 
+const MiB = 1024 * 1024;
+
+describe("/fn/:name/* response bodies", () => {
+  it("answers 502 naming the limit when the handler declares a body over 4 MiB", async () => {
+    await store(
+      "declared-big",
+      'export default { fetch() { const n = 5 * 1024 * 1024; return new Response(new Uint8Array(n), { headers: { "content-length": String(n) } }) } }',
+    );
+    const response = await fn("declared-big");
+    expect(response.status).toBe(502);
+    const { error } = (await response.json()) as { error: { code: string; message: string } };
+    expect(error.code).toBe("response_too_large");
+    expect(error.message).toBe(
+      `Function declared-big answered a body of ${5 * MiB} bytes (its Content-Length); the limit is ${4 * MiB} bytes per response (\`responseBytes\`).`,
+    );
+  });
+
+  it("cuts a streamed body at 4 MiB and errors the stream", async () => {
+    await store(
+      "stream-big",
+      [
+        "export default {",
+        "  fetch() {",
+        "    let sent = 0;",
+        "    const body = new ReadableStream({",
+        "      pull(controller) {",
+        "        if (sent >= 6 * 1024 * 1024) return controller.close();",
+        "        sent += 64 * 1024;",
+        "        controller.enqueue(new Uint8Array(64 * 1024).fill(120));",
+        "      },",
+        "    });",
+        '    return new Response(body, { headers: { "content-type": "text/plain" } });',
+        "  },",
+        "};",
+      ].join("\n"),
+    );
+    // Uncompressed: with gzip negotiated, wrangler dev's proxy buffers the start of the body and
+    // answers a stream that errors before any of it is flushed with its own 500.
+    const response = await fn("stream-big", { headers: { "accept-encoding": "identity" } });
+    expect(response.status, response.status === 200 ? "" : await response.text()).toBe(200);
+    let received = 0;
+    const reading = (async () => {
+      const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        received += value.byteLength;
+      }
+    })();
+    await expect(reading).rejects.toThrow();
+    expect(received).toBeLessThanOrEqual(4 * MiB);
+  });
+
+  it("passes a streamed body under the limit through whole", async () => {
+    await store(
+      "stream-small",
+      [
+        "export default {",
+        "  fetch() {",
+        "    let chunks = 0;",
+        "    const body = new ReadableStream({",
+        "      pull(controller) {",
+        "        if (chunks++ === 16) return controller.close();",
+        "        controller.enqueue(new Uint8Array(64 * 1024).fill(97));",
+        "      },",
+        "    });",
+        "    return new Response(body);",
+        "  },",
+        "};",
+      ].join("\n"),
+    );
+    const response = await fn("stream-small");
+    const text = await response.text();
+    expect(text.length).toBe(16 * 64 * 1024);
+    expect(text).toMatch(/^a+$/);
+  });
+});
+
+describe("/fn/:name/* logs", () => {
+  interface Run {
+    run: string;
+    version: string;
+    via: string;
+    status?: number;
+    error?: { kind: string; message: string };
+    logs: { level: string; message: string }[];
+    dropped: number;
+  }
+
+  /** The recorded runs (written just after the answer), waiting briefly for `run` to appear. */
+  async function runsOf(name: string, run: string): Promise<Run[]> {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const response = await fetch(`${baseUrl()}/functions/${name}/logs`);
+      const { runs } = (await response.json()) as { runs: Run[] };
+      if (runs.some((entry) => entry.run === run)) return runs;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`run ${run} of ${name} was not recorded`);
+  }
+
+  it("keeps a successful handler's logs, retrievable by the run's x-request-id", async () => {
+    await store(
+      "chatty",
+      'export default { fetch(req) { console.log("handling", new URL(req.url).pathname); console.warn({ slow: true }); return new Response("ok") } }',
+    );
+    const response = await fn("chatty/path");
+    expect(await response.text()).toBe("ok");
+    const run = response.headers.get("x-request-id") ?? "";
+    const runs = await runsOf("chatty", run);
+    const recorded = runs.find((entry) => entry.run === run);
+    expect(recorded).toMatchObject({
+      via: "http",
+      status: 200,
+      version: expect.stringMatching(/^[0-9a-f]{64}$/),
+      dropped: 0,
+      logs: [
+        { level: "log", message: "handling /path" },
+        { level: "warn", message: "{ slow: true }" },
+      ],
+    });
+    expect(recorded?.error).toBeUndefined();
+  });
+
+  it("keeps a failed handler's logs with its error, and invocations' logs too", async () => {
+    await store(
+      "fails-loudly",
+      'export default { fetch() { console.error("about to fail"); throw new Error("nope") } }',
+    );
+    const failed = await fn("fails-loudly");
+    expect(failed.status).toBe(500);
+    const run = failed.headers.get("x-request-id") ?? "";
+    const recorded = (await runsOf("fails-loudly", run)).find((entry) => entry.run === run);
+    expect(recorded).toMatchObject({
+      via: "http",
+      status: 500,
+      error: { kind: "runtime", message: "nope" },
+      logs: [{ level: "error", message: "about to fail" }],
+    });
+
+    await store("invoked-logs", 'console.log("hi", args.n); return args.n');
+    const invoked = await fetch(`${baseUrl()}/functions/invoked-logs/invoke`, {
+      method: "POST",
+      body: JSON.stringify({ args: { n: 7 } }),
+    });
+    const invokeRun = invoked.headers.get("x-request-id") ?? "";
+    const invokeRecord = (await runsOf("invoked-logs", invokeRun)).find((entry) => entry.run === invokeRun);
+    expect(invokeRecord).toMatchObject({ via: "invoke", logs: [{ level: "log", message: "hi 7" }] });
+  });
+
+  it("answers 404 for the logs of an unknown function and 400 for a bad limit", async () => {
+    expect((await fetch(`${baseUrl()}/functions/no-such-function/logs`)).status).toBe(404);
+    const bad = await fetch(`${baseUrl()}/functions/chatty/logs?limit=0`);
+    expect(bad.status).toBe(400);
+  });
+});
+
 describe("/fn/:name/* across tenants", () => {
   const KEYS = { acme: "key-fnhttp-acme-7c1e", beta: "key-fnhttp-beta-03ad" } as const;
   const API_KEYS = {

@@ -4,6 +4,8 @@
  * body (up to the tier's `bodyBytes`) and every header but `Authorization`; its Response comes
  * back as it is. The latest version runs unless `x-function-version` names one, within
  * `x-function-timeout-ms` (the tier's default and maximum apply). Scoped to the caller's tenant.
+ * The response body is bounded by `FUNCTION_LIMITS.responseBytes`, and every run's logs are kept
+ * for `GET /functions/:name/logs`.
  */
 
 import { Hono } from "hono";
@@ -12,10 +14,11 @@ import { readVersion } from "../../functions/store";
 import { invokeFetch } from "../../invoke-fetch";
 import { getService } from "../../service";
 import type { AuthEnv } from "../auth";
+import { boundResponse, declaredOver, responseTooLarge } from "../bound-response";
 import { readBodyBytes } from "../read-body";
 import { limitsForTier, parseExecuteRequest } from "../validate";
 import { executeContext } from "./execute";
-import { missing, parseName, parseVersion } from "./functions";
+import { keepRunLogs, missing, parseName, parseVersion } from "./functions";
 
 /** Headers the handler never sees: the caller's key stays with the host. */
 const HIDDEN_HEADERS = ["authorization"];
@@ -45,7 +48,12 @@ export const fn = new Hono<AuthEnv>().all("/:name/*", async (c) => {
   const http = new Request(new URL(path + url.search, url.origin), { method, headers, body });
 
   const invocation = await invokeFetch(
-    { code: stored.code, language: stored.language, timeoutMs },
+    {
+      code: stored.code,
+      language: stored.language,
+      timeoutMs,
+      ...(stored.modules && { modules: stored.modules }),
+    },
     http,
     executeContext(c, limits),
   );
@@ -55,14 +63,27 @@ export const fn = new Hono<AuthEnv>().all("/:name/*", async (c) => {
       `Function ${name}'s default export has no fetch handler: expected \`export default { fetch(request) { … } }\`, got ${invocation.got}.`,
     );
   }
+  const run = { run: c.get("requestId"), version: stored.version, via: "http" as const };
   if (invocation.type === "error") {
     // The handler's own failure, located in its code like an /execute error.
     const { error, logs } = invocation;
-    return c.json({ error, logs }, error.kind === "timeout" ? 504 : 500);
+    const status = error.kind === "timeout" ? 504 : 500;
+    keepRunLogs(c, name, { ...run, status, error, logs });
+    return c.json({ error, logs }, status);
   }
+  const { response, logs } = invocation;
+  const { responseBytes } = getService(c.env).functionLimits;
+  const declared = declaredOver(response, responseBytes);
+  if (declared !== undefined) {
+    await response.body?.cancel().catch(() => undefined);
+    const refused = responseTooLarge(name, declared, responseBytes);
+    const error = { kind: "resource", name: "ResponseTooLarge", message: refused.message };
+    keepRunLogs(c, name, { ...run, status: refused.status, error, logs });
+    throw refused;
+  }
+  keepRunLogs(c, name, { ...run, status: response.status, logs });
   // A copy, so the app can still add its headers to the handler's response.
-  const { response } = invocation;
-  return new Response(response.body, response);
+  return boundResponse(response, responseBytes, name);
 });
 
 function parseTimeoutHeader(header: string | undefined): number | undefined {
