@@ -24,8 +24,11 @@ import type {
 } from "../../shared/protocol";
 import type { CompiledUnit } from "../compile";
 import { normalizeLineEndings } from "../compile/fence";
+import type { SubmittedModules } from "../compile/input";
 import { describeType, ServiceError } from "../errors";
 import { runRequest } from "../execute";
+import { readVersion } from "../functions/store";
+import { missing, parseName, parseVersion } from "../http/routes/functions";
 import { limitsForTier, parseExecuteRequest } from "../http/validate";
 import { type ExecutionError, runError, syntaxError } from "../report";
 import { failed, vettedError, withBackstop } from "../run/run";
@@ -33,8 +36,11 @@ import { getService } from "../service";
 import { LogBridge } from "./bridges";
 import type { AgentContext } from "./session";
 
-/** The options of `open`: POST /execute's code fields, which export, and how to instantiate it. */
+/** The options of `open`: POST /execute's code fields (or a stored function), which export, and how to instantiate it. */
 export interface OpenOptions {
+  /** A stored function of the caller's tenant, instead of code: its latest version or `version`. */
+  function?: string;
+  version?: string;
   code?: string;
   modules?: Record<string, string>;
   mainModule?: string;
@@ -90,7 +96,9 @@ export async function openRemote(options: unknown, context: AgentContext): Promi
   }
   const { compiler, sandboxes, limits: serviceLimits } = getService(context.env);
   const limits = limitsForTier(serviceLimits, context.caller.tier);
-  const request = parseExecuteRequest(json, limits);
+  const { fields, modules } = await storedCode(json, context);
+  const parsed = parseExecuteRequest(fields, limits);
+  const request = modules ? { ...parsed, modules } : parsed;
   const source = normalizeLineEndings(request.code);
   const compiled = await compiler.compile(
     { code: request.code, language: request.language, ...(request.modules && { modules: request.modules }) },
@@ -119,6 +127,41 @@ export async function openRemote(options: unknown, context: AgentContext): Promi
     ...(onLog && { logSink: new LogBridge(duplicate(onLog)) }),
   });
   return session.open({ export: name, args: args.map((arg) => session.outgoing(arg)), props });
+}
+
+/**
+ * The code fields of the options: as given, or a stored function's version (the caller's tenant
+ * only), with the run options (`timeoutMs`, `network`) from the caller.
+ */
+async function storedCode(
+  json: Record<string, unknown>,
+  context: AgentContext,
+): Promise<{ fields: Record<string, unknown>; modules?: SubmittedModules }> {
+  const { function: name, version, ...rest } = json;
+  if (name === undefined) {
+    if (version !== undefined) {
+      throw new ServiceError("invalid_request", "`version` needs `function`: the stored function it is a version of.");
+    }
+    return { fields: rest };
+  }
+  for (const field of ["code", "modules", "mainModule", "language"]) {
+    if (field in rest) {
+      throw new ServiceError(
+        "invalid_request",
+        `Send either \`function\` (a stored function) or \`${field}\`, not both.`,
+      );
+    }
+  }
+  const stored = await readVersion(
+    context.env.DB,
+    context.caller.tenant,
+    parseName(name),
+    version === undefined ? undefined : parseVersion(String(version)),
+  );
+  if (!stored) throw missing(String(name), version === undefined ? undefined : String(version));
+  // As invoke does: the code is the stored version's (already validated when stored), the run options the caller's.
+  const fields = { ...rest, code: stored.code, language: stored.language };
+  return stored.modules ? { fields, modules: stored.modules } : { fields };
 }
 
 interface SessionOptions {

@@ -186,6 +186,43 @@ describe("open() over capnweb", () => {
   });
 });
 
+describe("open() on a stored function", () => {
+  it("opens an export of the latest or a named version, for the caller's tenant only", async () => {
+    const store = async (body: Record<string, unknown>) => {
+      const response = await fetch(`${baseUrl()}/functions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      expect(response.status, await response.clone().text()).toBeLessThan(300);
+      return ((await response.json()) as { version: string }).version;
+    };
+    const counter = (step: number) => ({
+      "index.js": 'export { Counter } from "./counter.js";',
+      "counter.js": `import { RpcTarget } from "cloudflare:workers";\nexport class Counter extends RpcTarget {\n  n = 0;\n  bump() { return this.n += ${step}; }\n}`,
+    });
+    const first = await store({ name: "open-counter", modules: counter(1), mainModule: "index.js" });
+    await store({ name: "open-counter", modules: counter(10), mainModule: "index.js" });
+
+    const api = newWebSocketRpcSession<CapnwebApi>(`${baseUrl().replace(/^http/, "ws")}/rpc`);
+    sessions.push(api as unknown as { [Symbol.dispose](): void });
+    type Bumper = { bump(): Promise<number> };
+    const open = (options: Record<string, unknown>) =>
+      (api as unknown as CapnwebApi).open(options) as unknown as Bumper;
+    const latest = open({ function: "open-counter", export: "Counter" });
+    expect([await latest.bump(), await latest.bump()]).toEqual([10, 20]);
+    const pinned = open({ function: "open-counter", version: first, export: "Counter" });
+    expect(await pinned.bump()).toBe(1);
+    await expect(open({ function: "no-such-function" }).bump()).rejects.toMatchObject({
+      code: "not_found",
+      message: 'There is no function "no-such-function".',
+    });
+    await expect(open({ function: "open-counter", code: "return 1" }).bump()).rejects.toMatchObject({
+      code: "invalid_request",
+    });
+  });
+});
+
 describe("a WorkerEntrypoint class as an HTTP function", () => {
   it("answers /fn/:name/* from the fetch method of a default-exported class", async () => {
     const code =
