@@ -3,20 +3,10 @@
  * over a service binding with its own RpcTarget tools.
  */
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DevServer, startDevServer } from "../../scripts/dev-server.mjs";
+import { describe, expect, it } from "vitest";
+import { useAgent } from "./agent-server";
 
-let agent: DevServer;
-
-beforeAll(async () => {
-  agent = await startDevServer({
-    configs: ["test/workers/agent/wrangler.jsonc", "wrangler.jsonc", "services/example/wrangler.jsonc"],
-  });
-});
-
-afterAll(async () => {
-  await agent?.stop();
-});
+const scenario = useAgent();
 
 interface Execution {
   ok: boolean;
@@ -24,13 +14,6 @@ interface Execution {
   error?: Record<string, unknown>;
   logs: unknown[];
   calls: { name: string; ok: boolean }[];
-}
-
-async function scenario<T>(name: string): Promise<T> {
-  const response = await fetch(`${agent.url}/${name}`);
-  const body = (await response.json()) as T;
-  expect(response.status, JSON.stringify(body)).toBe(200);
-  return body;
 }
 
 describe("the Executor entrypoint over a service binding", () => {

@@ -4,29 +4,12 @@
  */
 
 import { newHttpBatchRpcSession, newWebSocketRpcSession } from "capnweb";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { type DevServer, startDevServer } from "../../scripts/dev-server.mjs";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { CHAT } from "../workers/agent/src/open";
+import { useAgent } from "./agent-server";
 import { baseUrl } from "./client";
 
-let agent: DevServer;
-
-beforeAll(async () => {
-  agent = await startDevServer({
-    configs: ["test/workers/agent/wrangler.jsonc", "wrangler.jsonc", "services/example/wrangler.jsonc"],
-  });
-});
-
-afterAll(async () => {
-  await agent?.stop();
-});
-
-async function scenario<T>(name: string): Promise<T> {
-  const response = await fetch(`${agent.url}/${name}`);
-  const body = (await response.json()) as T;
-  expect(response.status, JSON.stringify(body)).toBe(200);
-  return body;
-}
+const scenario = useAgent();
 
 interface Items {
   room: string;
