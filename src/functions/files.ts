@@ -6,6 +6,7 @@
 
 import { toHex } from "../compile/hash";
 import type { SubmittedModules } from "../compile/input";
+import { concatBytes } from "../http/read-body";
 
 /** Bytes of one stored chunk: under D1's 2,000,000-byte limit on a row and a bound value. */
 const CHUNK_BYTES = 1024 * 1024;
@@ -89,7 +90,7 @@ export async function readFiles(
   }
   const result: { path: string; bytes: Uint8Array }[] = [];
   for (const file of (files?.results ?? []) as { path: string; hash: string; bytes: number }[]) {
-    const bytes = concat(chunks.get(file.hash) ?? []);
+    const bytes = concatBytes(chunks.get(file.hash) ?? []);
     if (bytes.byteLength !== file.bytes) return undefined;
     result.push({ path: file.path, bytes });
   }
@@ -119,16 +120,4 @@ function bytesOf(data: unknown): Uint8Array {
   if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   if (Array.isArray(data)) return Uint8Array.from(data as number[]);
   return new Uint8Array();
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0] as Uint8Array;
-  const total = parts.reduce((sum, part) => sum + part.byteLength, 0);
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const part of parts) {
-    bytes.set(part, offset);
-    offset += part.byteLength;
-  }
-  return bytes;
 }

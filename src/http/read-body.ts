@@ -91,11 +91,17 @@ async function readLimited(request: Request, maxBytes: number, note: string): Pr
     }
     chunks.push(value);
   }
-  const bytes = new Uint8Array(total);
+  return concatBytes(chunks);
+}
+
+/** The parts, one after the other, in one array (the part itself when there is only one). */
+export function concatBytes(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0] as Uint8Array;
+  const bytes = new Uint8Array(parts.reduce((sum, part) => sum + part.byteLength, 0));
   let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
+  for (const part of parts) {
+    bytes.set(part, offset);
+    offset += part.byteLength;
   }
   return bytes;
 }
