@@ -60,7 +60,16 @@ export class ExecutorApi extends RpcTarget {
   }
 
   private context(): AgentContext {
-    return { ...this.session, caller: this.caller, gate: this.gate, capnweb: true };
+    const { env } = this.session;
+    const caller = this.caller;
+    return {
+      ...this.session,
+      caller,
+      gate: this.gate,
+      capnweb: true,
+      // Each call on an opened object is a run, so it counts as a request, as an execute does.
+      admit: () => takeRequest(env, caller),
+    };
   }
 }
 

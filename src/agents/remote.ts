@@ -189,6 +189,7 @@ class RemoteSession {
   }
 
   async call(handle: HandleApi, method: string | null, args: unknown[]): Promise<unknown> {
+    await this.options.context.admit?.();
     const outgoing = args.map((arg) => this.outgoing(arg));
     return this.decode(await this.invoke((_entrypoint, request) => handle.call(request, method, outgoing)));
   }

@@ -36,6 +36,8 @@ export interface AgentContext {
   requestId: string;
   /** The agent's objects are capnweb stubs (they cannot cross Workers RPC as they are). */
   capnweb?: boolean;
+  /** Counts one more request against the caller's rate limit (throws when over it). */
+  admit?: () => Promise<void>;
 }
 
 export async function executeForAgent(options: unknown, context: AgentContext): Promise<Record<string, unknown>> {

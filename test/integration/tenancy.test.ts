@@ -4,6 +4,7 @@
  * shared by two tenants must act for whoever calls it.
  */
 
+import { newWebSocketRpcSession } from "capnweb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DevServer, startDevServer } from "../../scripts/dev-server.mjs";
 
@@ -12,6 +13,7 @@ const KEYS = {
   acmePro: "key-acme-pro-9a41",
   beta: "key-beta-free-77c0",
   gamma: "key-gamma-free-31bb",
+  delta: "key-delta-free-4c19",
 } as const;
 
 const API_KEYS = {
@@ -19,6 +21,7 @@ const API_KEYS = {
   [KEYS.acmePro]: { tenant: "acme", tier: "pro" },
   [KEYS.beta]: { tenant: "beta", tier: "free" },
   [KEYS.gamma]: { tenant: "gamma", tier: "free" },
+  [KEYS.delta]: { tenant: "delta", tier: "free" },
 };
 
 let server: DevServer;
@@ -220,5 +223,31 @@ describe("tiers", () => {
     expect(Number(limited?.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
     // Other tenants are not affected.
     expect((await call(KEYS.beta, { code: "1" })).status).toBe(200);
+  });
+
+  it("counts every call on an opened object as a request, over capnweb", async () => {
+    type Counter = { increment(): Promise<number> };
+    type Api = { authenticate(key: string): { open(options: Record<string, unknown>): Counter } };
+    const api = newWebSocketRpcSession<Api>(`${server.url.replace(/^http/, "ws")}/rpc`) as unknown as Api & Disposable;
+    try {
+      const counter = api.authenticate(KEYS.delta).open({
+        code: 'import { RpcTarget } from "cloudflare:workers";\nexport default class extends RpcTarget { n = 0; increment() { return ++this.n; } }',
+      });
+      const counts: number[] = [];
+      let refused: Record<string, unknown> | undefined;
+      for (let index = 0; index < 80 && !refused; index++) {
+        try {
+          counts.push(await counter.increment());
+        } catch (error) {
+          refused = error as Record<string, unknown>;
+        }
+      }
+      // open() took one request of the 60; the calls took the rest, in order, on one object.
+      expect(counts).toEqual(Array.from({ length: counts.length }, (_, index) => index + 1));
+      expect(counts.length).toBeGreaterThanOrEqual(55);
+      expect(refused).toMatchObject({ code: "rate_limited" });
+    } finally {
+      api[Symbol.dispose]();
+    }
   });
 });
