@@ -95,7 +95,7 @@ const RESERVED = new Set([
 
 export function runError(error: SandboxError, unit: CompiledUnit, source: string): ExecutionError {
   const files = unit.files;
-  const mapped = mapStack(error.stack, unit.trace, files?.main ?? sourceName(unit.language));
+  const mapped = mapStack(error.stack, unit.trace, files?.main ?? sourceName(unit.language), unit.code);
   const file = mapped.position ? (mapped.position.file ?? files?.main) : undefined;
   const described: ExecutionError = {
     kind: error.kind,

@@ -5,6 +5,7 @@
  */
 
 import { UNIT_MODULE } from "../../shared/protocol";
+import { fromJsLines } from "../compile/diagnostic";
 import type { FilePosition, PositionTrace } from "../compile/positions";
 
 export interface MappedStack {
@@ -19,8 +20,18 @@ const UNIT_FRAME = new RegExp(
 );
 const INTERNAL_FRAME = /\bprelude\.js:\d+:\d+\)?$/;
 
-export function mapStack(stack: string | undefined, trace: PositionTrace, fileName: string): MappedStack {
+/**
+ * @param generated the unit's text: V8 counts U+2028 and U+2029 as line breaks in stack positions,
+ *   while source maps count only `\n`, so positions in a unit that contains them are converted
+ */
+export function mapStack(
+  stack: string | undefined,
+  trace: PositionTrace,
+  fileName: string,
+  generated?: string,
+): MappedStack {
   if (!stack) return {};
+
   const lines = stack.split("\n");
   const firstFrame = lines.findIndex((line) => /^\s+at /.test(line));
   const header = firstFrame === -1 ? lines : lines.slice(0, firstFrame);
@@ -36,7 +47,8 @@ export function mapStack(stack: string | undefined, trace: PositionTrace, fileNa
     }
     const [, prefix = "    at ", name, lineText = "0", columnText = "0"] = match;
     // V8 columns are 1-based; source maps count from 0.
-    const source = trace.toSource({ line: Number(lineText), column: Number(columnText) - 1 });
+    const reported = { line: Number(lineText), column: Number(columnText) - 1 };
+    const source = trace.toSource(generated === undefined ? reported : fromJsLines(generated, reported));
     if (!source) continue;
     position ??= source;
     const location = `${source.file ?? fileName}:${source.line}:${source.column + 1}`;

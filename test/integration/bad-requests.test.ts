@@ -128,6 +128,17 @@ describe("line endings inside code", () => {
     expect(marked?.startsWith(`> ${run.error?.line} |`), run.error?.frame).toBe(true);
   });
 
+  it.each([
+    ["U+2028", "\u2028"],
+    ["U+2029", "\u2029"],
+  ])("locates a runtime error in code separated by %s as a syntax error is located", async (_name, separator) => {
+    const code = ["const a = 1;", "const b = 2;", "throw new Error('third')"].join(separator);
+    const run = execution(await sendRaw(json({ code })));
+    expect(run.error).toMatchObject({ kind: "runtime", message: "third", line: 1, column: 33 });
+    const marked = run.error?.frame?.split("\n").find((line) => line.startsWith(">"));
+    expect(marked?.startsWith("> 1 |"), run.error?.frame).toBe(true);
+  });
+
   it.each(endings)("reads %s inside a template literal as a newline, as JavaScript does", async (_name, eol) => {
     const run = execution(await sendRaw(json({ code: `return \`a${eol}b\``, language: "javascript" })));
     expect(run.result).toBe("a\nb");
@@ -403,18 +414,4 @@ describe("network ports", () => {
       });
     },
   );
-});
-
-/**
- * Behaviour that misses the contract today. Each test asserts the current behaviour and that the
- * expected one is not met, so the suite stays green until the service is fixed; then it fails and
- * should be turned into an ordinary test of the expected behaviour.
- */
-describe("known failures", () => {
-  it("loses the location of a runtime error when code separates lines with U+2028 (expected: a line and column, as syntax errors get)", async () => {
-    const code = ["const a = 1;", "const b = 2;", "throw new Error('third')"].join("\u2028");
-    const run = execution(await sendRaw(json({ code })));
-    expect(run.error).toMatchObject({ kind: "runtime", message: "third" });
-    expect(run.error?.line).toBeUndefined();
-  });
 });
