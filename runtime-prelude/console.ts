@@ -11,6 +11,7 @@ import type { LogEntry, LogLevel } from "../shared/protocol";
 import type { LogSinkApi } from "../shared/runtime-api";
 import { now } from "./clock";
 import { LimitError } from "./errors";
+import { clearTimer, promise, race, resolved, setTimer, type Timer, then } from "./intrinsics";
 import { formatBytes, type RunState } from "./run-state";
 
 export class LogCollector {
@@ -19,7 +20,7 @@ export class LogCollector {
   private full = false;
   private pending: LogEntry[] = [];
   private scheduled = false;
-  private delivered: Promise<void> = Promise.resolve();
+  private delivered: Promise<void> = resolved(undefined);
 
   constructor(
     private readonly run: RunState,
@@ -51,12 +52,12 @@ export class LogCollector {
   async flush(waitMs: number): Promise<void> {
     this.send();
     if (!this.sink) return;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const giveUp = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, waitMs);
+    let timer: Timer | undefined;
+    const giveUp = promise<void>((resolve) => {
+      timer = setTimer(() => resolve(), waitMs);
     });
-    await Promise.race([this.delivered, giveUp]);
-    if (timer !== undefined) clearTimeout(timer);
+    await race([this.delivered, giveUp]);
+    clearTimer(timer);
   }
 
   private push(entry: LogEntry): void {
@@ -65,7 +66,7 @@ export class LogCollector {
     this.pending.push(entry);
     if (!this.scheduled) {
       this.scheduled = true;
-      setTimeout(() => this.send(), 0);
+      setTimer(() => this.send(), 0);
     }
   }
 
@@ -76,11 +77,13 @@ export class LogCollector {
     const batch = this.pending;
     this.pending = [];
     // Chained, so batches arrive in order; a sink that fails stops receiving (logs still return).
-    this.delivered = this.delivered
-      .then(() => sink.write(batch))
-      .catch(() => {
+    this.delivered = then(
+      then(this.delivered, () => sink.write(batch)),
+      () => undefined,
+      () => {
         this.sink = undefined;
-      });
+      },
+    );
   }
 }
 

@@ -19,6 +19,7 @@ import { currentRun } from "./current";
 import { describeThrown, LimitError } from "./errors";
 import { installRunGlobals } from "./globals";
 import { installAllocationGuards } from "./guards";
+import { restorePromiseThen } from "./intrinsics";
 import { runSnippet, type SnippetModule } from "./run";
 import { serveRequest } from "./serve";
 import { openExport } from "./session";
@@ -64,18 +65,24 @@ let snippet: Promise<SnippetModule> | undefined;
 export default class Sandbox extends WorkerEntrypoint {
   async run(request: RunRequest): Promise<RunOutcome> {
     const module = await loadUnit(request);
-    return "type" in module ? module : runSnippet(module, request);
+    return answer("type" in module ? module : await runSnippet(module, request));
   }
 
   async serve(http: Request, request: RunRequest): Promise<ServeOutcome> {
     const module = await loadUnit(request);
-    return "type" in module ? module : serveRequest(module, http, request);
+    return answer("type" in module ? module : await serveRequest(module, http, request));
   }
 
   async open(request: RunRequest, target: OpenTarget): Promise<CallOutcome> {
     const module = await loadUnit(request);
-    return "type" in module ? module : openExport(module, request, target);
+    return answer("type" in module ? module : await openExport(module, request, target));
   }
+}
+
+/** The outcome, with what workerd needs to send it back in place (see restorePromiseThen). */
+function answer<T>(outcome: T): T {
+  restorePromiseThen();
+  return outcome;
 }
 
 /** The compiled unit, imported on the first call; a load that failed is an error outcome. */

@@ -8,6 +8,7 @@ import type { SandboxLimits } from "../shared/limits";
 import { FUEL_SLICE } from "../shared/protocol";
 import { now } from "./clock";
 import { LimitError } from "./errors";
+import { setTimer } from "./intrinsics";
 
 export class RunState {
   readonly startedAt = now();
@@ -49,7 +50,7 @@ export class RunState {
     if (this.yielded) {
       this.yielded = false;
       this.sliceStart = time;
-      setTimeout(this.markYielded, 0);
+      setTimer(this.markYielded, 0);
     } else if (time - this.sliceStart > this.limits.syncSliceMs) {
       throw this.end(
         new LimitError(

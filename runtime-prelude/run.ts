@@ -18,6 +18,7 @@ import { createConsole, LogCollector } from "./console";
 import { currentRun, type RunScope } from "./current";
 import { encodeResult } from "./encode";
 import { describeThrown } from "./errors";
+import { clearTimer, promise, race, setTimer, type Timer } from "./intrinsics";
 import { RunState } from "./run-state";
 import { createRuntime } from "./runtime";
 import { CallTrace } from "./trace";
@@ -51,21 +52,21 @@ export async function withRun<T>(request: RunRequest, body: (scope: RunScope) =>
   const logs = new LogCollector(run, request.logSink);
   const trace = new CallTrace();
   const scope: RunScope = { run, logs, console: createConsole(logs), $: createRuntime(run, request, trace) };
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(run.end(run.timeoutError())), request.timeoutMs);
+  let timer: Timer | undefined;
+  const deadline = promise<never>((_, reject) => {
+    timer = setTimer(() => reject(run.end(run.timeoutError())), request.timeoutMs);
   });
   let settled: Settled<T>["settled"];
   try {
     const evaluation = currentRun.run(scope, () => body(scope));
-    settled = { ok: true, value: await Promise.race([evaluation, deadline]) };
+    settled = { ok: true, value: await race([evaluation, deadline]) };
   } catch (thrown) {
     let error = describeThrown(run.ended ?? thrown);
     // Describing can run the snippet's code (a looping `message` getter) and end the run.
     if (run.ended) error = describeThrown(run.ended);
     settled = { ok: false, error };
   } finally {
-    if (timer !== undefined) clearTimeout(timer);
+    clearTimer(timer);
     run.finish();
   }
   const runMs = now() - run.startedAt;

@@ -6,6 +6,7 @@
 
 import type { RunRequest, ServeOutcome } from "../shared/protocol";
 import type { RunScope } from "./current";
+import { resolved, then } from "./intrinsics";
 import { type SnippetModule, withRun } from "./run";
 import { isClass } from "./session";
 
@@ -31,7 +32,12 @@ async function handle(snippet: SnippetModule, http: Request, scope: RunScope): P
   let exported = await snippet.default({ args: null, $: scope.$, console: scope.console, tick: run.tick });
   const ctx: ExecutionContextLike = {
     // Work after the response would outlive the run's deadline, so it is not waited for.
-    waitUntil: (promise) => void Promise.resolve(promise).catch(() => undefined),
+    waitUntil: (promise) =>
+      void then(
+        resolved(promise),
+        () => undefined,
+        () => undefined,
+      ),
     passThroughOnException: () => undefined,
   };
   // `export default class extends WorkerEntrypoint { fetch(request) {} }`: an instance per request.

@@ -14,6 +14,7 @@ import { RpcTarget } from "cloudflare:workers";
 import type { CallOutcome, HandleApi, HandleRef, OpenTarget, RunRequest, SnippetRuntime } from "../shared/protocol";
 import { currentRun } from "./current";
 import { LimitError } from "./errors";
+import { resolved, restorePromiseThen, then } from "./intrinsics";
 import { type Settled, type SnippetModule, withRun } from "./run";
 import { WorkerEntrypoint } from "./workers";
 
@@ -71,7 +72,12 @@ function instantiate(exports: Record<string, unknown>, target: OpenTarget): unkn
     if (value.prototype instanceof WorkerEntrypoint) {
       const ctx = {
         props: target.props,
-        waitUntil: (promise: unknown) => void Promise.resolve(promise).catch(() => undefined),
+        waitUntil: (promise: unknown) =>
+          void then(
+            resolved(promise),
+            () => undefined,
+            () => undefined,
+          ),
       };
       return Reflect.construct(value, [ctx, {}]);
     }
@@ -114,6 +120,7 @@ export class Handle extends RpcTarget implements HandleApi {
       if (scope.run.ended) throw scope.run.ended;
       return crossing(value, false);
     });
+    restorePromiseThen();
     return outcome(settled);
   }
 }
