@@ -32,6 +32,10 @@ export function devEnvironment(extra = {}) {
     // No account and no network: skip wrangler's telemetry and its fetch of the Request.cf object.
     WRANGLER_SEND_METRICS: "false",
     CLOUDFLARE_CF_FETCH_ENABLED: "false",
+    // wrangler's local observability collector (on by default) receives a streaming tail of every
+    // invocation in the same workerd process and keeps memory per request (README, "Memory"):
+    // off unless asked for with X_LOCAL_OBSERVABILITY=true.
+    X_LOCAL_OBSERVABILITY: process.env.X_LOCAL_OBSERVABILITY ?? "false",
     ...extra,
   };
 }

@@ -63,8 +63,25 @@ export interface CompilerOptions {
   store?: UnitStore;
 }
 
+export interface CompileOptions {
+  /**
+   * Write the result to the second-level store right away (a stored function: it is meant to be
+   * run again, after restarts too). Otherwise a result is written only when it is asked for again
+   * while still in the first level: a one-off snippet never reaches the store. Locally the Cache
+   * API lives in the same workerd process as the host and keeps ~50 KiB per entry that nothing
+   * evicts (README, "Memory"), so writing every distinct snippet grew host memory without bound.
+   */
+  persist?: boolean;
+}
+
+interface CacheEntry {
+  result: CompileResult;
+  /** Already in the store (read from it, or written). */
+  persisted: boolean;
+}
+
 export class Compiler {
-  private readonly cache: ByteLru<CompileResult>;
+  private readonly cache: ByteLru<CacheEntry>;
   private readonly inflight = new Map<string, Promise<{ result: CompileResult; stored: boolean }>>();
   /** How many compilations ran (results from either cache level not counted). */
   compilations = 0;
@@ -72,14 +89,22 @@ export class Compiler {
   writing: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: CompilerOptions) {
-    this.cache = new ByteLru(options.cacheBytes, sizeOf);
+    this.cache = new ByteLru(options.cacheBytes, (entry) => sizeOf(entry.result));
   }
 
-  async compile(input: CompileInput, network: UnitKey["network"]): Promise<CompileOutcome> {
+  async compile(
+    input: CompileInput,
+    network: UnitKey["network"],
+    { persist = false }: CompileOptions = {},
+  ): Promise<CompileOutcome> {
     const started = performance.now();
     const id = await unitId({ ...input, network, build: this.options.build });
     const hit = this.cache.get(id);
-    if (hit) return { ...hit, cached: true, compileMs: performance.now() - started };
+    if (hit) {
+      // Asked for again: worth keeping for other isolates and the next start.
+      if (!hit.persisted) this.persist(id, hit);
+      return { ...hit.result, cached: true, compileMs: performance.now() - started };
+    }
 
     // Single flight: concurrent requests for one id share one store lookup and one compilation.
     let pending = this.inflight.get(id);
@@ -88,7 +113,9 @@ export class Compiler {
       this.inflight.set(id, pending);
     }
     const { result, stored } = await pending;
-    this.cache.set(id, result);
+    const entry = this.cache.get(id) ?? { result, persisted: stored };
+    this.cache.set(id, entry);
+    if (persist && !entry.persisted) this.persist(id, entry);
     return { ...result, cached: stored, compileMs: performance.now() - started };
   }
 
@@ -100,11 +127,18 @@ export class Compiler {
     const found = store && (await store.get(id).catch(() => undefined));
     if (found) return { result: found, stored: true };
     this.compilations++;
-    const result = await compileUnit(id, input);
-    // Kept for other isolates and the next start, without holding up this request (the write
-    // finishes while the unit runs); a write that fails or is cut short costs a later recompile.
-    if (store) this.writing = store.put(id, result).catch(() => undefined);
-    return { result, stored: false };
+    return { result: await compileUnit(id, input), stored: false };
+  }
+
+  /**
+   * Writes the entry to the store without holding up the request (the write finishes while the
+   * unit runs); a write that fails or is cut short costs a later recompile.
+   */
+  private persist(id: string, entry: CacheEntry): void {
+    const { store } = this.options;
+    if (!store) return;
+    entry.persisted = true;
+    this.writing = store.put(id, entry.result).catch(() => undefined);
   }
 
   get cacheStats(): { entries: number; bytes: number; maxBytes: number } {

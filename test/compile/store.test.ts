@@ -94,7 +94,7 @@ describe("Compiler with a second-level store", () => {
     const store = new TextStore();
     const input = { code: "const n: number = 2;\nreturn n * 21", language: "typescript" } as const;
     const first = new Compiler({ cacheBytes: 1 << 20, build: "test", store });
-    const compiled = await first.compile(input, network);
+    const compiled = await first.compile(input, network, { persist: true });
     await first.writing;
     expect(compiled.cached).toBe(false);
     expect(first.compilations).toBe(1);
@@ -118,12 +118,32 @@ describe("Compiler with a second-level store", () => {
       code: "let total = 0;\nfor (let i = 0; i < 10; i++) total += i;\nreturn total",
       language: "javascript",
     } as const;
-    const results = await Promise.all(Array.from({ length: 20 }, () => compiler.compile(input, network)));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => compiler.compile(input, network, { persist: true })),
+    );
     await compiler.writing;
     expect(new Set(results.map((result) => result.ok && result.unit.id)).size).toBe(1);
     expect(compiler.compilations).toBe(1);
     expect(store.gets).toBe(1);
     expect(store.puts).toBe(1);
+  });
+
+  it("writes a one-off unit only when it is asked for again, and then once", async () => {
+    const store = new TextStore();
+    const compiler = new Compiler({ cacheBytes: 1 << 20, build: "test", store });
+    const input = { code: "return 6 * 7", language: "javascript" } as const;
+    await compiler.compile(input, network);
+    await compiler.writing;
+    expect(store.gets).toBe(1);
+    expect(store.puts).toBe(0);
+    const again = await compiler.compile(input, network);
+    await compiler.writing;
+    expect(again.cached).toBe(true);
+    expect(store.puts).toBe(1);
+    await compiler.compile(input, network);
+    await compiler.writing;
+    expect(store.puts).toBe(1);
+    expect(store.gets).toBe(1);
   });
 
   it("treats a failing store as a miss, and the compile still succeeds", async () => {

@@ -45,7 +45,8 @@ export const functions = new Hono<AuthEnv>()
       language: request.language,
       ...(request.modules && { modules: request.modules }),
     };
-    const compiled = await compiler.compile(content, request.network);
+    // Stored to be run again (after restarts too): into the second-level store right away.
+    const compiled = await compiler.compile(content, request.network, { persist: true });
     if (!compiled.ok) {
       const diagnostics = compiled.diagnostics.map(syntaxDiagnostic);
       const first = diagnostics[0];
