@@ -11,7 +11,7 @@ import type { LogEntry, LogLevel } from "../shared/protocol";
 import type { LogSinkApi } from "../shared/runtime-api";
 import { now } from "./clock";
 import { LimitError } from "./errors";
-import { clearTimer, promise, race, resolved, setTimer, type Timer, then } from "./intrinsics";
+import { clearTimer, promise, race, resolved, setTimer, type Timer, thenOf } from "./intrinsics";
 import { formatBytes, type RunState } from "./run-state";
 
 export class LogCollector {
@@ -77,8 +77,8 @@ export class LogCollector {
     const batch = this.pending;
     this.pending = [];
     // Chained, so batches arrive in order; a sink that fails stops receiving (logs still return).
-    this.delivered = then(
-      then(this.delivered, () => sink.write(batch)),
+    this.delivered = thenOf(
+      thenOf(this.delivered, () => sink.write(batch)),
       () => undefined,
       () => {
         this.sink = undefined;

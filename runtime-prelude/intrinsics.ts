@@ -22,8 +22,8 @@ export function clearTimer(timer: Timer | undefined): void {
   if (timer !== undefined) Reflect.apply(nativeClearTimeout, globalThis, [timer]);
 }
 
-/** `promise.then(onFulfilled, onRejected)` with the original `then`. */
-export function then<T, R = void>(
+/** `promise.then(onFulfilled, onRejected)` with the original `then` (not exported as `then`: a module namespace with a `then` export is a thenable). */
+export function thenOf<T, R = void>(
   promise: Promise<T>,
   onFulfilled: (value: T) => R | PromiseLike<R>,
   onRejected?: (reason: unknown) => R | PromiseLike<R>,
@@ -46,7 +46,7 @@ export function promise<T>(
 /** Settles as the first of `promises` to settle, as `Promise.race` does. */
 export function race<T>(promises: readonly Promise<T>[]): Promise<T> {
   return promise<T>((resolve, reject) => {
-    for (const each of promises) then(resolved(each), resolve, reject);
+    for (const each of promises) thenOf(resolved(each), resolve, reject);
   });
 }
 

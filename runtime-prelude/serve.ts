@@ -6,7 +6,7 @@
 
 import type { RunRequest, ServeOutcome } from "../shared/protocol";
 import type { RunScope } from "./current";
-import { resolved, then } from "./intrinsics";
+import { resolved, thenOf } from "./intrinsics";
 import { type SnippetModule, withRun } from "./run";
 import { isClass } from "./session";
 
@@ -33,7 +33,7 @@ async function handle(snippet: SnippetModule, http: Request, scope: RunScope): P
   const ctx: ExecutionContextLike = {
     // Work after the response would outlive the run's deadline, so it is not waited for.
     waitUntil: (promise) =>
-      void then(
+      void thenOf(
         resolved(promise),
         () => undefined,
         () => undefined,

@@ -14,7 +14,7 @@ import { RpcTarget } from "cloudflare:workers";
 import type { CallOutcome, HandleApi, HandleRef, OpenTarget, RunRequest, SnippetRuntime } from "../shared/protocol";
 import { currentRun } from "./current";
 import { LimitError } from "./errors";
-import { resolved, restorePromiseThen, then } from "./intrinsics";
+import { resolved, restorePromiseThen, thenOf } from "./intrinsics";
 import { type Settled, type SnippetModule, withRun } from "./run";
 import { WorkerEntrypoint } from "./workers";
 
@@ -73,7 +73,7 @@ function instantiate(exports: Record<string, unknown>, target: OpenTarget): unkn
       const ctx = {
         props: target.props,
         waitUntil: (promise: unknown) =>
-          void then(
+          void thenOf(
             resolved(promise),
             () => undefined,
             () => undefined,
