@@ -51,6 +51,21 @@ export function installAllocationGuards(current: CurrentRun): void {
     return Math.max(0, (Number(args[0]) || 0) - now);
   });
   guardMethod(ArrayBuffer.prototype, "transfer", current, (args) => Number(args[0]) || 0);
+  // Copying methods allocate a whole new array natively (ES2023 "change array by copy").
+  const copyCost = function (this: unknown) {
+    const length = arrayLikeLength(this);
+    return length >= SMALL_ARRAY ? length * 8 : 0;
+  };
+  for (const name of ["toReversed", "toSorted", "toSpliced", "with"]) {
+    guardMethod(Array.prototype, name, current, copyCost);
+  }
+  const typedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype) as object;
+  for (const name of ["toReversed", "toSorted", "with"]) {
+    guardMethod(typedArrayPrototype, name, current, function (this: unknown) {
+      return ArrayBuffer.isView(this) ? this.byteLength : 0;
+    });
+  }
+  guardMethod(globalThis, "structuredClone", current, (args) => cloneBytes(args[0]));
   guardConstructor(WebAssembly, "Memory", current, (args) => wasmPages(args[0], "initial"));
   guardMethod(WebAssembly.Memory.prototype, "grow", current, (args) => (Number(args[0]) || 0) * WASM_PAGE);
 }
@@ -172,6 +187,16 @@ function span(length: number, start: unknown, end: unknown): number {
     return n < 0 ? Math.max(length + n, 0) : Math.min(n, length);
   };
   return Math.max(0, clamp(end, length) - clamp(start, 0));
+}
+
+/** What cloning `value` allocates, at least: its bytes when it is binary, its elements when an array. */
+function cloneBytes(value: unknown): number {
+  if (value instanceof ArrayBuffer) return value.byteLength;
+  if (typeof SharedArrayBuffer === "function" && value instanceof SharedArrayBuffer) return value.byteLength;
+  if (ArrayBuffer.isView(value)) return value.byteLength;
+  if (Array.isArray(value)) return value.length * 8;
+  if (typeof value === "string") return value.length * 2;
+  return 0;
 }
 
 function wasmPages(descriptor: unknown, field: "initial"): number {

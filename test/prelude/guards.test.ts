@@ -274,6 +274,59 @@ describe("installAllocationGuards: arrays", () => {
   });
 });
 
+describe("installAllocationGuards: copies", () => {
+  it("charges the array-copying methods for the new array, from 1,024 elements", () => {
+    const large = new unguarded.Array(2048).fill(0) as number[];
+    expect(
+      chargesOf(() => {
+        large.toReversed();
+        large.toSorted();
+        large.toSpliced(0, 1);
+        large.with(0, 1);
+        [3, 1, 2].toSorted();
+      }),
+    ).toEqual([
+      [2048 * 8, "toReversed()"],
+      [2048 * 8, "toSorted()"],
+      [2048 * 8, "toSpliced()"],
+      [2048 * 8, "with()"],
+    ]);
+  });
+
+  it("refuses a copy of an array past the limit before making it", () => {
+    const error = refusal(1 * MiB, () => Array(2 ** 20).toReversed());
+    expect(error).toBeInstanceOf(LimitError);
+    expect((error as LimitError).message).toMatch(/^Memory limit exceeded: toReversed\(\) of 8\.0 MiB/);
+  });
+
+  it("charges typed array copies and structuredClone by their bytes", () => {
+    const bytes = new unguarded.Uint8Array(4096);
+    const buffer = new unguarded.ArrayBuffer(1000);
+    expect(
+      chargesOf(() => {
+        bytes.toReversed();
+        bytes.toSorted();
+        bytes.with(0, 1);
+        structuredClone(buffer);
+        structuredClone(bytes);
+        structuredClone({ a: 1 });
+      }),
+    ).toEqual([
+      [4096, "toReversed()"],
+      [4096, "toSorted()"],
+      [4096, "with()"],
+      [1000, "structuredClone()"],
+      [4096, "structuredClone()"],
+    ]);
+  });
+
+  it("keeps the copies' results", () => {
+    expect([1, 2, 3].toReversed()).toEqual([3, 2, 1]);
+    expect(Array.from(Uint8Array.from([3, 1, 2]).toSorted())).toEqual([1, 2, 3]);
+    expect(structuredClone({ a: [1] })).toEqual({ a: [1] });
+  });
+});
+
 describe("installAllocationGuards: strings", () => {
   it("charges String#repeat the length of the result", () => {
     let text = "";
