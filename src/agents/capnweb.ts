@@ -16,7 +16,7 @@ import { takeRequest } from "../http/rate-limit";
 import type { Caller } from "../tenancy/keys";
 import { ConcurrencyGate } from "./gate";
 import { openRemote } from "./remote";
-import { type AgentContext, executeForAgent } from "./session";
+import { type AgentContext, executeForAgent, MAX_OPEN_OBJECTS, OpenObjects } from "./session";
 
 interface SessionContext {
   env: Env;
@@ -26,6 +26,7 @@ interface SessionContext {
 
 export class ExecutorApi extends RpcTarget {
   private readonly gate = new ConcurrencyGate();
+  private readonly openObjects = new OpenObjects(MAX_OPEN_OBJECTS);
 
   constructor(
     private readonly session: SessionContext,
@@ -67,6 +68,7 @@ export class ExecutorApi extends RpcTarget {
       caller,
       gate: this.gate,
       capnweb: true,
+      openObjects: this.openObjects,
       // Each call on an opened object is a run, so it counts as a request, as an execute does.
       admit: () => takeRequest(env, caller),
     };

@@ -94,6 +94,29 @@ export async function openRemote(options: unknown, context: AgentContext): Promi
       "open() takes no `tools`: pass objects and functions to the methods you call instead.",
     );
   }
+  // Held until the opened object is released (RemoteObject's dispose), or given back on failure.
+  context.openObjects?.take();
+  let held = false;
+  try {
+    const opened = await openValidated({ name, args, props, onLog, json }, context);
+    held = isRemoteObject(opened);
+    return opened;
+  } finally {
+    if (!held) context.openObjects?.release();
+  }
+}
+
+async function openValidated(
+  options: {
+    name: string;
+    args: unknown[];
+    props: unknown;
+    onLog?: OpenOptions["onLog"];
+    json: Record<string, unknown>;
+  },
+  context: AgentContext,
+): Promise<unknown> {
+  const { name, args, props, onLog, json } = options;
   const { compiler, sandboxes, limits: serviceLimits } = getService(context.env);
   const limits = limitsForTier(serviceLimits, context.caller.tier);
   const { fields, modules } = await storedCode(json, context);
@@ -276,9 +299,14 @@ class RemoteSession {
     return new Remote(this, handle, root);
   }
 
-  /** Ends the session's log forwarding (the root object was released). */
+  private closed = false;
+
+  /** Ends the session (its root object was released): log forwarding stops, the slot is free. */
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     this.options.logSink?.close();
+    this.options.context.openObjects?.release();
   }
 }
 
@@ -322,6 +350,11 @@ interface Remote {
 
 /** Each object's session and handle, out of reach of the method names its prototype carries. */
 const remotes = new WeakMap<object, Remote>();
+
+/** An object `open` answered (not a function, whose release cannot be observed). */
+function isRemoteObject(value: unknown): boolean {
+  return typeof value === "object" && value !== null && remotes.has(value);
+}
 /** Classes by method list; bounded, since the lists come from users' code. */
 const classes = new Map<string, RemoteClass>();
 const MAX_CLASSES = 1_000;

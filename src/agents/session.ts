@@ -38,6 +38,37 @@ export interface AgentContext {
   capnweb?: boolean;
   /** Counts one more request against the caller's rate limit (throws when over it). */
   admit?: () => Promise<void>;
+  /** Bounds the objects a session keeps open at once (capnweb sessions; see remote.ts). */
+  openObjects?: OpenObjects;
+}
+
+/** The most opened objects a capnweb session (one WebSocket) may hold at once. */
+export const MAX_OPEN_OBJECTS = 32;
+
+/** How many opened objects a session holds; each keeps a sandbox isolate alive until released. */
+export class OpenObjects {
+  private count = 0;
+
+  constructor(readonly max: number) {}
+
+  take(): void {
+    if (this.count >= this.max) {
+      throw new ServiceError(
+        "limit_reached",
+        `This session already holds ${this.max} opened objects, the most it may; release one (stub[Symbol.dispose]()) before opening another.`,
+        { details: { limit: "openObjects", max: this.max } },
+      );
+    }
+    this.count++;
+  }
+
+  release(): void {
+    this.count = Math.max(0, this.count - 1);
+  }
+
+  get held(): number {
+    return this.count;
+  }
 }
 
 export async function executeForAgent(options: unknown, context: AgentContext): Promise<Record<string, unknown>> {

@@ -169,6 +169,32 @@ describe("open() over capnweb", () => {
   });
 });
 
+describe("open() limits per capnweb session", () => {
+  it("holds at most 32 opened objects at once, and frees a slot when one is released", async () => {
+    const api = newWebSocketRpcSession<CapnwebApi>(`${baseUrl().replace(/^http/, "ws")}/rpc`);
+    sessions.push(api as unknown as { [Symbol.dispose](): void });
+    type Counter = { increment(): Promise<number> } & Disposable;
+    const open = () =>
+      (api as unknown as CapnwebApi).open({ code: CHAT, export: "Counter", args: [0] }) as unknown as Counter;
+    const held = Array.from({ length: 32 }, open);
+    expect(await Promise.all(held.map((counter) => counter.increment()))).toEqual(Array(32).fill(1));
+    await expect(open().increment()).rejects.toMatchObject({
+      code: "limit_reached",
+      message: expect.stringContaining("already holds 32 opened objects"),
+    });
+    held[0]?.[Symbol.dispose]();
+    // The release reaches the server asynchronously: the next open succeeds once it has.
+    let count: number | undefined;
+    for (let attempt = 0; attempt < 50 && count === undefined; attempt++) {
+      count = await open()
+        .increment()
+        .catch(() => undefined);
+      if (count === undefined) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(count).toBe(1);
+  });
+});
+
 describe("open() on a stored function", () => {
   it("opens an export of the latest or a named version, for the caller's tenant only", async () => {
     const store = async (body: Record<string, unknown>) => {
