@@ -149,7 +149,13 @@ async function openValidated(
     // A stub passed to a call is released when the call returns; the session keeps its own copy.
     ...(onLog && { logSink: new LogBridge(duplicate(onLog)) }),
   });
-  return session.open({ export: name, args: args.map((arg) => session.outgoing(arg)), props });
+  try {
+    return await session.open({ export: name, args: args.map((arg) => session.outgoing(arg)), props });
+  } catch (error) {
+    // Nothing was opened: the caller's log callback is released now, not with an object.
+    session.options.logSink?.close();
+    throw error;
+  }
 }
 
 /**
@@ -205,7 +211,7 @@ class RemoteSession {
   /** Whether the opened object itself has been made (the one whose release ends the session). */
   private opened = false;
 
-  constructor(private readonly options: SessionOptions) {}
+  constructor(readonly options: SessionOptions) {}
 
   async open(target: OpenTarget): Promise<unknown> {
     return this.decode(await this.invoke((entrypoint, request) => entrypoint.open(request, target)));
