@@ -1,6 +1,6 @@
 /**
- * The promise and timer built-ins the prelude needs after user code has run, taken when the
- * prelude loads. A snippet that removes `Promise.prototype.then` or replaces `Promise.race` and
+ * The built-ins the prelude needs after user code has run (promises, timers, telling classes and
+ * native functions apart), taken when the prelude loads. A snippet that removes `Promise.prototype.then` or replaces `Promise.race` and
  * `setTimeout` changes what its own code sees, never how the prelude races the deadline, delivers
  * logs or answers the host (like clock.ts for `Date.now`).
  */
@@ -11,6 +11,7 @@ const promiseResolve = Promise.resolve;
 const nativeSetTimeout = globalThis.setTimeout;
 const nativeClearTimeout = globalThis.clearTimeout;
 const defineProperty = Object.defineProperty;
+const functionText = Function.prototype.toString;
 
 export type Timer = ReturnType<typeof setTimeout>;
 
@@ -67,4 +68,14 @@ export function restorePromiseThen(): void {
   } catch {
     // Frozen by the snippet: the answer fails as the snippet arranged.
   }
+}
+
+/** A class (which cannot be called without `new`), by its source text. */
+export function isClass(value: unknown): value is new (...args: unknown[]) => object {
+  return typeof value === "function" && /^class[\s{]/.test(Reflect.apply(functionText, value, []));
+}
+
+/** A built-in function (`[native code]`), not one the snippet wrote. */
+export function isNative(fn: Function): boolean {
+  return /\{\s*\[native code\]\s*\}$/.test(Reflect.apply(functionText, fn, []));
 }

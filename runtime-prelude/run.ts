@@ -18,7 +18,7 @@ import { createConsole, LogCollector } from "./console";
 import { currentRun, type RunScope } from "./current";
 import { encodeResult } from "./encode";
 import { describeThrown } from "./errors";
-import { clearTimer, promise, race, setTimer, type Timer } from "./intrinsics";
+import { clearTimer, isClass, promise, race, setTimer, type Timer } from "./intrinsics";
 import { RunState } from "./run-state";
 import { createRuntime } from "./runtime";
 import { CallTrace } from "./trace";
@@ -82,14 +82,10 @@ async function evaluate(snippet: SnippetModule, request: RunRequest, scope: RunS
   const args: unknown = JSON.parse(request.args);
   const { run } = scope;
   let value = await snippet.default({ args, $: scope.$, console: scope.console, tick: run.tick });
-  if (snippet.mode === "call" && isCallable(value)) value = await value(args);
+  if (snippet.mode === "call" && typeof value === "function" && !isClass(value)) value = await value(args);
   // A limit the code caught still ends the run: the user's handler does not get to succeed.
   if (run.ended) throw run.ended;
   const result = encodeResult(value, request.limits);
   if (run.ended) throw run.ended;
   return result;
-}
-
-function isCallable(value: unknown): value is (args: unknown) => unknown {
-  return typeof value === "function" && !/^class[\s{]/.test(Function.prototype.toString.call(value));
 }

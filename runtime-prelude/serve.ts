@@ -6,9 +6,8 @@
 
 import type { RunRequest, ServeOutcome } from "../shared/protocol";
 import type { RunScope } from "./current";
-import { resolved, thenOf } from "./intrinsics";
+import { isClass, resolved, thenOf } from "./intrinsics";
 import { type SnippetModule, withRun } from "./run";
-import { isClass } from "./session";
 
 type FetchHandler = (request: Request, env: object, ctx: ExecutionContextLike) => unknown;
 

@@ -14,7 +14,7 @@ import { RpcTarget } from "cloudflare:workers";
 import type { CallOutcome, HandleApi, HandleRef, OpenTarget, RunRequest, SnippetRuntime } from "../shared/protocol";
 import { currentRun } from "./current";
 import { LimitError } from "./errors";
-import { resolved, restorePromiseThen, thenOf } from "./intrinsics";
+import { isClass, isNative, resolved, restorePromiseThen, thenOf } from "./intrinsics";
 import { type Settled, type SnippetModule, withRun } from "./run";
 import { WorkerEntrypoint } from "./workers";
 
@@ -202,14 +202,4 @@ function methodNames(value: unknown): string[] {
     }
   }
   return names;
-}
-
-const functionText = Function.prototype.toString;
-
-export function isClass(value: unknown): value is new (...args: unknown[]) => object {
-  return typeof value === "function" && /^class[\s{]/.test(Reflect.apply(functionText, value, []));
-}
-
-function isNative(fn: Function): boolean {
-  return /\{\s*\[native code\]\s*\}$/.test(Reflect.apply(functionText, fn, []));
 }
