@@ -26,7 +26,7 @@ import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { startDevServer } from "../scripts/dev-server.mjs";
+import { abortOnSignals, startDevServer } from "../scripts/dev-server.mjs";
 import { assess, totalErrors } from "./assess.mjs";
 import { drawChart } from "./chart.mjs";
 import { measureFirstRequest } from "./first-request.mjs";
@@ -83,13 +83,7 @@ async function main() {
   const options = parseOptions();
   // The servers run in their own process groups, so Ctrl-C does not reach them: the finally
   // blocks stop them. A second Ctrl-C kills the benchmark at once.
-  for (const signal of ["SIGINT", "SIGTERM"]) {
-    process.once(signal, () => {
-      console.error(`\n${signal}: stopping the service`);
-      process.exitCode = 130;
-      interrupt.abort();
-    });
-  }
+  abortOnSignals(interrupt);
   const signal = interrupt.signal;
   const log = (line) => console.log(line);
   const started = performance.now();

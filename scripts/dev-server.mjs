@@ -19,6 +19,20 @@ const wrangler = join(root, "node_modules/wrangler/bin/wrangler.js");
  * - regular expressions that backtrack excessively fall back to V8's linear-time engine, which
  *   ends catastrophic backtracking (`/(a+)+$/`) that no instrumentation can interrupt.
  */
+/**
+ * Ctrl-C (or SIGTERM) aborts `controller` once, so a script can stop its servers in its finally
+ * blocks; the servers run in their own process groups and do not get the signal themselves.
+ */
+export function abortOnSignals(controller) {
+  for (const signal of ["SIGINT", "SIGTERM"]) {
+    process.once(signal, () => {
+      console.error(`\n${signal}: stopping the service`);
+      process.exitCode = 130;
+      controller.abort();
+    });
+  }
+}
+
 export const WORKERD_V8_FLAGS = [
   "--max-old-space-size=4096",
   "--enable-experimental-regexp-engine-on-excessive-backtracks",

@@ -20,7 +20,7 @@ import { cpus } from "node:os";
 import { performance } from "node:perf_hooks";
 import { isDeepStrictEqual, parseArgs } from "node:util";
 import { formatTable, ms, summarize } from "../bench/stats.mjs";
-import { startDevServer } from "./dev-server.mjs";
+import { abortOnSignals, startDevServer } from "./dev-server.mjs";
 
 /** A request that takes longer than this is dropped (hostile deadlines here are at most 1 s). */
 const REQUEST_TIMEOUT_MS = 20_000;
@@ -518,13 +518,7 @@ function verdictOf(figures) {
 
 async function main() {
   const options = parseOptions();
-  for (const signal of ["SIGINT", "SIGTERM"]) {
-    process.once(signal, () => {
-      console.error(`\n${signal}: stopping the service`);
-      process.exitCode = 130;
-      interrupt.abort();
-    });
-  }
+  abortOnSignals(interrupt);
 
   const serverLog = [];
   const printServerLog = () => console.error(serverLog.join("").split("\n").slice(-30).join("\n"));

@@ -8,9 +8,10 @@ import type { RunOutcome, RunRequest } from "../shared/protocol";
 import type { RuntimeApi } from "../shared/runtime-api";
 import type { LogBridge, ToolBridge } from "./agents/bridges";
 import type { ConcurrencyGate } from "./agents/gate";
-import type { Compiler } from "./compile";
+import type { CompiledUnit, Compiler } from "./compile";
 import { normalizeLineEndings } from "./compile/fence";
-import type { ExecuteRequest } from "./http/validate";
+import type { CompileInput } from "./compile/input";
+import type { ExecuteRequest, NetworkPolicy } from "./http/validate";
 import { type Execution, runError, syntaxError } from "./report";
 import type { SandboxPool } from "./run/loader";
 import { runSandbox } from "./run/run";
@@ -41,10 +42,7 @@ export interface ExecuteContext {
 export async function execute(request: ExecuteRequest, context: ExecuteContext): Promise<Execution> {
   const started = performance.now();
   const source = normalizeLineEndings(request.code);
-  const compiled = await context.compiler.compile(
-    { code: request.code, language: request.language, ...(request.modules && { modules: request.modules }) },
-    request.network,
-  );
+  const compiled = await context.compiler.compile(compileInput(request), request.network);
   const timings = (runMs: number) => ({
     compileMs: round(compiled.compileMs),
     runMs: round(runMs),
@@ -68,14 +66,7 @@ export async function execute(request: ExecuteRequest, context: ExecuteContext):
   const runStarted = performance.now();
   const run = () =>
     runSandbox({
-      sandbox: context.sandboxes.sandbox({
-        loader: context.loader,
-        unit,
-        tenant: caller.tenant,
-        network: request.network,
-        outbound: context.outbound,
-        repeated: compiled.cached,
-      }),
+      sandbox: sandboxFor(context, compiled, request.network),
       request: {
         ...runRequest(context, {
           args: request.args,
@@ -111,6 +102,30 @@ export async function execute(request: ExecuteRequest, context: ExecuteContext):
 
 function round(ms: number): number {
   return Math.round(ms * 100) / 100;
+}
+
+/** What the compiler takes from a request: its code, language and (multi-file) modules. */
+export function compileInput(request: Pick<ExecuteRequest, "code" | "language" | "modules">): CompileInput {
+  return { code: request.code, language: request.language, ...(request.modules && { modules: request.modules }) };
+}
+
+/**
+ * The sandbox a compiled unit runs in, for the caller's tenant: a cached isolate when the unit was
+ * asked for before (a compile-cache hit), else a one-off one (run/loader.ts).
+ */
+export function sandboxFor(
+  context: Pick<ExecuteContext, "sandboxes" | "loader" | "outbound" | "caller">,
+  compiled: { unit: CompiledUnit; cached: boolean },
+  network: NetworkPolicy,
+): WorkerStub {
+  return context.sandboxes.sandbox({
+    loader: context.loader,
+    unit: compiled.unit,
+    tenant: context.caller.tenant,
+    network,
+    outbound: context.outbound,
+    repeated: compiled.cached,
+  });
 }
 
 /** What every run of the caller's code gets: its limits, tenant and the `$` runtime for this call. */

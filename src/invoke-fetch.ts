@@ -7,7 +7,7 @@
 import type { LogEntry } from "../shared/protocol";
 import { normalizeLineEndings } from "./compile/fence";
 import type { Language, SubmittedModules } from "./compile/input";
-import { type ExecuteContext, runRequest } from "./execute";
+import { compileInput, type ExecuteContext, runRequest, sandboxFor } from "./execute";
 import { type ExecutionError, runError, syntaxError } from "./report";
 import { serveSandbox } from "./run/serve";
 
@@ -32,10 +32,7 @@ export async function invokeFetch(
 ): Promise<FetchInvocation> {
   const source = normalizeLineEndings(target.code);
   // No network for handlers in this version: the policy is fixed, not the caller's.
-  const compiled = await context.compiler.compile(
-    { code: target.code, language: target.language, ...(target.modules && { modules: target.modules }) },
-    "none",
-  );
+  const compiled = await context.compiler.compile(compileInput(target), "none");
   if (!compiled.ok) {
     return { type: "error", error: syntaxError(compiled.diagnostics, source, target.modules), logs: [] };
   }
@@ -43,14 +40,7 @@ export async function invokeFetch(
   const { caller } = context;
   const serve = () =>
     serveSandbox({
-      sandbox: context.sandboxes.sandbox({
-        loader: context.loader,
-        unit,
-        tenant: caller.tenant,
-        network: "none",
-        outbound: context.outbound,
-        repeated: compiled.cached,
-      }),
+      sandbox: sandboxFor(context, compiled, "none"),
       http,
       request: runRequest(context, { args: "null", timeoutMs: target.timeoutMs, allow: [] }),
       cpuMs: Math.min(target.timeoutMs, caller.tier.cpuMs),

@@ -26,7 +26,7 @@ import type { CompiledUnit } from "../compile";
 import { normalizeLineEndings } from "../compile/fence";
 import type { SubmittedModules } from "../compile/input";
 import { describeType, ServiceError } from "../errors";
-import { runRequest } from "../execute";
+import { compileInput, runRequest, sandboxFor } from "../execute";
 import { readVersion } from "../functions/store";
 import { missing, parseName, parseVersion } from "../http/routes/functions";
 import { limitsForTier, parseExecuteRequest } from "../http/validate";
@@ -123,10 +123,7 @@ async function openValidated(
   const parsed = parseExecuteRequest(fields, limits);
   const request = modules ? { ...parsed, modules } : parsed;
   const source = normalizeLineEndings(request.code);
-  const compiled = await compiler.compile(
-    { code: request.code, language: request.language, ...(request.modules && { modules: request.modules }) },
-    request.network,
-  );
+  const compiled = await compiler.compile(compileInput(request), request.network);
   if (!compiled.ok) throw thrownError(syntaxError(compiled.diagnostics, source, request.modules), []);
   const { exports } = context;
   const { caller } = context;
@@ -134,14 +131,16 @@ async function openValidated(
     context,
     unit: compiled.unit,
     source,
-    sandbox: sandboxes.sandbox({
-      loader: context.env.LOADER,
-      unit: compiled.unit,
-      tenant: caller.tenant,
-      network: request.network,
-      outbound: (allow) => exports.Outbound({ props: { allow } }),
-      repeated: compiled.cached,
-    }),
+    sandbox: sandboxFor(
+      {
+        sandboxes,
+        caller,
+        loader: context.env.LOADER,
+        outbound: (allow) => exports.Outbound({ props: { allow } }),
+      },
+      compiled,
+      request.network,
+    ),
     timeoutMs: request.timeoutMs,
     cpuMs: Math.min(request.timeoutMs, caller.tier.cpuMs),
     allow: request.network === "none" ? [] : request.network.allow,

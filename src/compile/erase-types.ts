@@ -14,7 +14,7 @@
 
 import { tsPlugin } from "@sveltejs/acorn-typescript";
 import { type Options, Parser, type Program } from "acorn";
-import { parseProgram } from "./parse";
+import { PARSE_OPTIONS, parseProgram } from "./parse";
 
 export interface Erased {
   code: string;
@@ -23,15 +23,8 @@ export interface Erased {
 
 const TypeScriptParser = Parser.extend(tsPlugin());
 
-const OPTIONS: Options = {
-  ecmaVersion: "latest",
-  sourceType: "module",
-  allowReturnOutsideFunction: true,
-  allowAwaitOutsideFunction: true,
-  allowHashBang: true,
-  // The plugin needs locations.
-  locations: true,
-};
+// The plugin needs locations.
+const OPTIONS: Options = { ...PARSE_OPTIONS, locations: true };
 
 /** Constructs with no erasable form: esbuild handles code that uses them. */
 const NEEDS_CODEGEN = new Set([

@@ -7,7 +7,8 @@
 import { type Options, type Program, parse } from "acorn";
 import { fail, positionAt, type StageResult, succeed } from "./diagnostic";
 
-const OPTIONS: Options = {
+/** How snippets parse; the TypeScript pass (erase-types.ts) uses the same options. */
+export const PARSE_OPTIONS: Options = {
   ecmaVersion: "latest",
   sourceType: "module",
   allowReturnOutsideFunction: true,
@@ -22,7 +23,7 @@ interface AcornSyntaxError extends SyntaxError {
 
 export function parseProgram(code: string): StageResult<Program> {
   try {
-    return succeed(parse(code, OPTIONS));
+    return succeed(parse(code, PARSE_OPTIONS));
   } catch (error) {
     if (!isAcornError(error)) throw error;
     // From the offset: acorn's own line count also breaks at U+2028 and U+2029.

@@ -26,6 +26,15 @@ export interface Execution {
   timings: { compileMs: number; runMs: number; totalMs: number };
 }
 
+/** The JSON value of a response text, or undefined when it is not JSON. */
+export function parsedJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 export function baseUrl(): string {
   return inject("baseUrl");
 }
@@ -41,13 +50,8 @@ export async function post(
     body,
   });
   const text = await response.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = text;
-  }
-  return { status: response.status, json, headers: response.headers };
+  const json = parsedJson(text);
+  return { status: response.status, json: json === undefined ? text : json, headers: response.headers };
 }
 
 /** Runs a request that must be well formed: asserts 200 and returns the execution. */
@@ -107,13 +111,7 @@ export async function sendRaw(
     signal: AbortSignal.timeout(RAW_ANSWER_MS),
   });
   const text = await response.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: response.status, text, json };
+  return { status: response.status, text, json: parsedJson(text) };
 }
 
 /**

@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { isDeepStrictEqual } from "node:util";
+import { parsedJson } from "./client";
 import { TEST_CREDENTIAL } from "./stand-in";
 
 const CORPUS = join(dirname(fileURLToPath(import.meta.url)), "../../fixtures/hostile");
@@ -185,13 +186,7 @@ async function observe(target: Target, body: string): Promise<Observation> {
       body,
     });
     const text = await response.text();
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-    return { status: response.status, text, json, ms: performance.now() - started };
+    return { status: response.status, text, json: parsedJson(text), ms: performance.now() - started };
   } catch (error) {
     return { status: 0, text: "", json: undefined, ms: performance.now() - started, failure: String(error) };
   }
