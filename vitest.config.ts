@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -24,11 +25,21 @@ const wasmModules: Plugin = {
   },
 };
 
+/** `.txt` imports are text modules in the Worker (wrangler's default rule): strings here too. */
+const textModules: Plugin = {
+  name: "text-modules",
+  enforce: "pre",
+  load(id) {
+    if (!id.endsWith(".txt")) return undefined;
+    return `export default ${JSON.stringify(readFileSync(id, "utf8"))};`;
+  },
+};
+
 export default defineConfig({
   test: {
     projects: [
       {
-        plugins: [wasmModules],
+        plugins: [wasmModules, textModules],
         resolve: {
           alias: [
             { find: /^esbuild-wasm$/, replacement: require.resolve("esbuild-wasm/lib/browser.js") },

@@ -12,6 +12,8 @@ import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { buildLibraries, READY_SET, readySpecifiers } from "./build-libraries.mjs";
+import { packageTypes } from "./build-package-types.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const out = join(root, "src/generated/prelude.ts");
@@ -46,17 +48,13 @@ const PROVIDED = {
   "cloudflare:workers": "runtime-prelude/modules/cloudflare-workers.ts",
 };
 
-/**
- * The library allowlist: npm packages snippets may import, each pre-bundled here from this
- * project's own node_modules (so a dependency in package.json) into one minified ES module. A unit
- * that imports one is loaded with it as a module of its own; other units never carry it. To add a
- * package: `npm install <package>`, list it here, describe it in src/compile/modules.ts.
- */
-const LIBRARIES = ["zod"];
+/** The ready set of npm packages (scripts/build-libraries.mjs), as text modules in src/generated/libraries/. */
+const librariesStamp = await buildLibraries(root, join(root, "src/generated/libraries"));
+const LIBRARIES = READY_SET.map((library) => library.name);
 
 const { RUNTIME_SERVICES } = await import("../src/runtime/manifest.ts");
 await writeServicesModule(RUNTIME_SERVICES);
-const runtimeTypes = await emitRuntimeTypes();
+const runtimeTypes = (await emitRuntimeTypes()) + (await readySetDeclaration());
 
 const typeCheckerStamp = await buildTypeChecker();
 await buildPlayground();
@@ -67,16 +65,11 @@ const { source: preludeSource } = await bundle("runtime-prelude/index.ts", [
   "./unit.js",
 ]);
 /**
- * specifier → { source, exports, library? }: the resolve stage checks imported names against
- * `exports`; the bundle stage inlines a module, or leaves a library to be loaded next to the unit.
+ * specifier → { source, exports }: the resolve stage checks imported names against `exports`; the
+ * bundle stage inlines the module.
  */
 const provided = {};
 for (const [specifier, file] of Object.entries(PROVIDED)) provided[specifier] = await bundle(file, []);
-// Libraries resolve from node_modules as a browser would (their `browser`/`module` entries), minified.
-for (const name of LIBRARIES) {
-  const library = await bundle(name, [], { platform: "browser", minify: true, absWorkingDir: root });
-  provided[name] = { ...library, library: true };
-}
 
 async function filesUnder(dir) {
   const entries = await readdir(join(root, dir), { withFileTypes: true, recursive: true });
@@ -97,7 +90,7 @@ for (const pkg of ["esbuild-wasm", "acorn", "magic-string", ...LIBRARIES]) {
   const { version } = JSON.parse(await readFile(join(root, "node_modules", pkg, "package.json"), "utf8"));
   hash.update(`${pkg}@${version}\0`);
 }
-hash.update(preludeSource).update(JSON.stringify(provided)).update(typeCheckerStamp);
+hash.update(preludeSource).update(JSON.stringify(provided)).update(typeCheckerStamp).update(librariesStamp);
 const buildId = hash.digest("hex").slice(0, 16);
 const preludeVersion = createHash("sha256").update(preludeSource).digest("hex").slice(0, 16);
 
@@ -107,7 +100,7 @@ await writeIfChanged(
     `export const BUILD_ID = ${JSON.stringify(buildId)};\n` +
     `export const PRELUDE_VERSION = ${JSON.stringify(preludeVersion)};\n` +
     `export const PRELUDE_SOURCE: string = ${JSON.stringify(preludeSource)};\n` +
-    `export const PROVIDED_MODULES: Readonly<Record<string, { source: string; exports: string[]; library?: boolean }>> = ${JSON.stringify(provided, null, 2)};\n` +
+    `export const PROVIDED_MODULES: Readonly<Record<string, { source: string; exports: string[] }>> = ${JSON.stringify(provided, null, 2)};\n` +
     `/** The \`$\` type definitions (GET /types), emitted from runtime-prelude/types.ts. */\n` +
     `export const RUNTIME_TYPES: string = ${JSON.stringify(runtimeTypes)};\n`,
 );
@@ -214,6 +207,32 @@ async function emitRuntimeTypes() {
   }
 }
 
+/**
+ * Names the ready set in GET /types: `FunctionsDo.Packages`, each package with its version and
+ * description (editors and the playground read it; the checker has the packages' own types).
+ */
+async function readySetDeclaration() {
+  const members = [];
+  for (const { name, description } of READY_SET) {
+    const { version } = JSON.parse(await readFile(join(root, "node_modules", name, "package.json"), "utf8"));
+    members.push(`    /** ${description} */\n    ${JSON.stringify(name)}: ${JSON.stringify(version)};`);
+  }
+  return [
+    "",
+    "/**",
+    " * npm packages snippets import without a fetch (the ready set), name → version; subpaths too",
+    " * (`date-fns/format`, `lodash-es/chunk`, `dayjs/plugin/utc`). Other packages come from the npm",
+    ' * registry when the operator allows it: `import leftPad from "left-pad"` or `"left-pad@1.3.0"`.',
+    " */",
+    "declare namespace FunctionsDo {",
+    "  export interface Packages {",
+    members.join("\n"),
+    "  }",
+    "}",
+    "",
+  ].join("\n");
+}
+
 /** Writes only when the text differs: wrangler watches these folders and would rebuild for ever. */
 async function writeIfChanged(file, text) {
   const current = await readFile(file, "utf8").catch(() => undefined);
@@ -245,10 +264,16 @@ async function buildTypeChecker() {
     .update(await readFile(join(root, "type-checker/index.ts")))
     .update(JSON.parse(await readFile(join(libDir, "../package.json"), "utf8")).version)
     .update(buildTypeChecker.toString())
+    .update(librariesStamp)
+    .update(await readFile(join(root, "scripts/build-package-types.mjs")))
     .digest("hex");
   // The bundle takes seconds: rebuild only when its inputs changed.
   const current = await readFile(output, "utf8").catch(() => "");
   if (current.startsWith(`// ${stamp}\n`)) return stamp;
+  // The ready set's declarations, served to the checker as files under node_modules/.
+  const declarations = await packageTypes(root, await readySpecifiers(join(root, "src/generated/libraries")));
+  if (declarations.unresolved.length > 0) console.warn(`type checker: ${declarations.unresolved.join("; ")}`);
+  Object.assign(libraries, declarations.files);
   const result = await build({
     ...common,
     entryPoints: [join(root, "type-checker/index.ts")],

@@ -30,6 +30,14 @@ export interface Env {
    * for them (see src/net/gateway.ts). Never set in production.
    */
   NETWORK_DEV_ROUTES?: string;
+  /** Built registry packages, by `name@version` (src/packages/store.ts). */
+  PACKAGES?: R2Bucket;
+  /** The npm registry packages are fetched from (default https://registry.npmjs.org/). */
+  NPM_REGISTRY?: string;
+  /** Which tenants may have which packages fetched: "none", "any" or JSON (src/packages/policy.ts). */
+  NPM_POLICY?: string;
+  /** Overrides of PACKAGE_LIMITS (src/packages/limits.ts) as JSON, e.g. `{"fetchTimeoutMs": 3000}`. */
+  NPM_LIMITS?: string;
   /** "1" serves GET /__bench/floor for `npm run bench`; never set in production. */
   BENCH_ROUTES?: string;
 }

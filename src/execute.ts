@@ -42,7 +42,9 @@ export interface ExecuteContext {
 export async function execute(request: ExecuteRequest, context: ExecuteContext): Promise<Execution> {
   const started = performance.now();
   const source = normalizeLineEndings(request.code);
-  const compiled = await context.compiler.compile(compileInput(request), request.network);
+  const compiled = await context.compiler.compile(compileInput(request), request.network, {
+    tenant: context.caller.tenant,
+  });
   const timings = (runMs: number) => ({
     compileMs: round(compiled.compileMs),
     runMs: round(runMs),
@@ -115,7 +117,7 @@ export function compileInput(request: Pick<ExecuteRequest, "code" | "language" |
  */
 export function sandboxFor(
   context: Pick<ExecuteContext, "sandboxes" | "loader" | "outbound" | "caller">,
-  compiled: { unit: CompiledUnit; cached: boolean },
+  compiled: { unit: CompiledUnit; cached: boolean; packageModules?: Record<string, string> },
   network: NetworkPolicy,
 ): WorkerStub {
   return context.sandboxes.sandbox({
@@ -125,6 +127,7 @@ export function sandboxFor(
     network,
     outbound: context.outbound,
     repeated: compiled.cached,
+    ...(compiled.packageModules && { packageModules: compiled.packageModules }),
   });
 }
 

@@ -32,7 +32,7 @@ export async function invokeFetch(
 ): Promise<FetchInvocation> {
   const source = normalizeLineEndings(target.code);
   // No network for handlers in this version: the policy is fixed, not the caller's.
-  const compiled = await context.compiler.compile(compileInput(target), "none");
+  const compiled = await context.compiler.compile(compileInput(target), "none", { tenant: context.caller.tenant });
   if (!compiled.ok) {
     return { type: "error", error: syntaxError(compiled.diagnostics, source, target.modules), logs: [] };
   }

@@ -62,8 +62,10 @@ export function syntaxError(diagnostics: readonly Diagnostic[], source: string, 
   const [first] = diagnostics;
   const file = first?.file ?? files?.main;
   const error: ExecutionError = {
-    kind: "syntax",
-    name: "SyntaxError",
+    // A registry package that could not be linked: a `PackageError`, of kind `resource` when the
+    // registry could not be reached or a package is over a limit.
+    kind: first?.package?.kind ?? "syntax",
+    name: first?.package ? "PackageError" : "SyntaxError",
     message: first?.message ?? "The code could not be compiled.",
     ...(file !== undefined && { file }),
     ...located(first?.position, fileSource(source, files, first?.file)),

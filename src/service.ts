@@ -8,6 +8,7 @@ import { Compiler } from "./compile";
 import { CacheApiStore } from "./compile/store";
 import type { Env } from "./env";
 import { BUILD_ID } from "./generated/prelude";
+import { packageLinker } from "./packages/from-env";
 import { SandboxPool } from "./run/loader";
 
 const DEFAULT_CACHE_BYTES = 16 * 1024 * 1024;
@@ -30,6 +31,7 @@ export function getService(env: Env): Service {
       cacheBytes: positiveInt(env.COMPILE_CACHE_BYTES) ?? DEFAULT_CACHE_BYTES,
       build: BUILD_ID,
       store: new CacheApiStore(caches),
+      packages: packageLinker(env),
     }),
     sandboxes: new SandboxPool(positiveInt(env.SANDBOX_ISOLATES) ?? DEFAULT_SANDBOX_ISOLATES),
     limits: DEFAULT_LIMITS,

@@ -39,6 +39,9 @@ const OPTIONS: ts.CompilerOptions = {
   allowUnreachableCode: true,
   lib: ["lib.es2024.d.ts", "lib.dom.d.ts", "lib.dom.iterable.d.ts"],
   types: [],
+  // The ready set's declarations (node_modules/ among the library files) as a browser bundle sees
+  // them: the sandbox loads their browser builds.
+  customConditions: ["browser"],
 };
 
 /** Globals of the sandbox that lib.dom does not declare. */

@@ -123,7 +123,7 @@ async function openValidated(
   const parsed = parseExecuteRequest(fields, limits);
   const request = modules ? { ...parsed, modules } : parsed;
   const source = normalizeLineEndings(request.code);
-  const compiled = await compiler.compile(compileInput(request), request.network);
+  const compiled = await compiler.compile(compileInput(request), request.network, { tenant: context.caller.tenant });
   if (!compiled.ok) throw thrownError(syntaxError(compiled.diagnostics, source, request.modules), []);
   const { exports } = context;
   const { caller } = context;

@@ -13,7 +13,7 @@ import { type StageResult, succeed } from "./diagnostic";
 import { loadEsbuild } from "./esbuild";
 import { isRelativeSpecifier, resolveFile } from "./files";
 import type { SubmittedModules } from "./input";
-import { providedModule } from "./modules";
+import { type ProvidedModule, providedModule } from "./modules";
 import { type PreparedFile, TICK_SPECIFIER } from "./prepare-file";
 import { toDiagnostic } from "./strip-types";
 
@@ -37,7 +37,11 @@ const TICK_NAMESPACE = "tick";
 /** The namespace of submitted files; the bundle's source map names them `files:<path>`. */
 export const FILES_NAMESPACE = "files";
 
-export async function bundleModule(code: string, files?: BundleFiles): Promise<StageResult<Bundled>> {
+export async function bundleModule(
+  code: string,
+  files?: BundleFiles,
+  linked?: ReadonlyMap<string, ProvidedModule>,
+): Promise<StageResult<Bundled>> {
   const esbuild = await loadEsbuild();
   let result: Awaited<ReturnType<typeof esbuild.build>>;
   try {
@@ -52,7 +56,7 @@ export async function bundleModule(code: string, files?: BundleFiles): Promise<S
       sourcemap: "external",
       outfile: "unit.js",
       logLevel: "silent",
-      plugins: files ? [submittedFiles(files), providedModules] : [providedModules],
+      plugins: files ? [submittedFiles(files), providedModules(linked)] : [providedModules(linked)],
     });
   } catch (error) {
     const errors = (error as { errors?: Message[] }).errors;
@@ -111,13 +115,13 @@ function submittedFiles({ modules, prepared }: BundleFiles): Plugin {
   };
 }
 
-/** Resolves only provided modules; the resolve stage has already refused everything else. */
-const providedModules: Plugin = {
+/** Resolves only provided modules (and linked packages); the resolve stage has refused everything else. */
+const providedModules = (linked?: ReadonlyMap<string, ProvidedModule>): Plugin => ({
   name: "provided-modules",
   setup(build) {
     build.onResolve({ filter: /.*/ }, (args) => {
       if (args.kind === "entry-point") return undefined;
-      const module = providedModule(args.path);
+      const module = linked?.get(args.path) ?? providedModule(args.path);
       if (!module) return { errors: [{ text: `Cannot find module "${args.path}"` }] };
       if (module.library) return { path: `./${module.library.module}`, external: true };
       return { path: args.path, namespace: NAMESPACE };
@@ -127,4 +131,4 @@ const providedModules: Plugin = {
       loader: "js",
     }));
   },
-};
+});

@@ -17,6 +17,12 @@ export interface Diagnostic {
   hint?: string;
   /** In a multi-file request: the file the problem is in, when it is not the main module. */
   file?: string;
+  /**
+   * A problem with an imported registry package (src/packages): it depends on the registry, the
+   * operator's policy and the tenant, not only on the code, so the result is never cached; `kind`
+   * is `resource` when the registry could not be reached or a package is over a limit.
+   */
+  package?: { kind: "syntax" | "resource" };
 }
 
 export type StageResult<T> = { ok: true; value: T } | { ok: false; diagnostics: Diagnostic[] };

@@ -7,13 +7,14 @@
  */
 
 import type { RunMode } from "../../shared/protocol";
+import type { LinkedPackage, PackageLinker } from "../packages/linker";
 import { type BundleFiles, bundleModule, FILES_NAMESPACE, SOURCE_NAME } from "./bundle";
 import { ByteLru } from "./cache";
 import type { Diagnostic } from "./diagnostic";
 import { applyEdits, escapeLoneSurrogates } from "./emit";
 import { normalizeLineEndings, stripFence } from "./fence";
 import { isRelativeSpecifier } from "./files";
-import { type UnitKey, unitId } from "./hash";
+import { toHex, type UnitKey, unitId } from "./hash";
 import type { CompileInput, Language } from "./input";
 import { instrumentEdits } from "./instrument";
 import { providedModule } from "./modules";
@@ -34,8 +35,10 @@ export interface CompiledUnit {
   language: Language;
   /** The module loaded as `unit.js` next to the prelude. */
   code: string;
-  /** Allowlisted libraries it imports, loaded next to it (their specifiers; usually none). */
+  /** Ready-set libraries it imports, loaded next to it (their specifiers; usually none). */
   libraries: string[];
+  /** Registry packages it imports (src/packages), each at the version it was linked to. */
+  packages?: LinkedPackage[];
   /** From positions in `code` to positions in the submitted text. */
   trace: PositionTrace;
   /** A multi-file unit: its main module's path, other files' texts and WebAssembly modules. */
@@ -52,7 +55,12 @@ export type CompileResult =
   /** Diagnostics are located in the submitted text. */
   | { ok: false; id: string; language: Language; diagnostics: Diagnostic[] };
 
-export type CompileOutcome = CompileResult & { cached: boolean; compileMs: number };
+export type CompileOutcome = CompileResult & {
+  cached: boolean;
+  compileMs: number;
+  /** The sources of the unit's registry packages, by sandbox module path (loaded beside it). */
+  packageModules?: Record<string, string>;
+};
 
 export interface CompilerOptions {
   /** Byte budget of the compile cache. */
@@ -61,6 +69,8 @@ export interface CompilerOptions {
   build: string;
   /** The second level: a durable store shared by host isolates and kept across restarts. */
   store?: UnitStore;
+  /** Links imports of registry packages; without it only the service's modules and the ready set resolve. */
+  packages?: PackageLinker;
 }
 
 export interface CompileOptions {
@@ -72,6 +82,8 @@ export interface CompileOptions {
    * evicts (README, "Memory"), so writing every distinct snippet grew host memory without bound.
    */
   persist?: boolean;
+  /** The caller's tenant: the package policy decides per tenant what may be fetched. */
+  tenant?: string;
 }
 
 interface CacheEntry {
@@ -95,7 +107,7 @@ export class Compiler {
   async compile(
     input: CompileInput,
     network: UnitKey["network"],
-    { persist = false }: CompileOptions = {},
+    { persist = false, tenant = "local" }: CompileOptions = {},
   ): Promise<CompileOutcome> {
     const started = performance.now();
     const id = await unitId({ ...input, network, build: this.options.build });
@@ -103,31 +115,62 @@ export class Compiler {
     if (hit) {
       // Asked for again: worth keeping for other isolates and the next start.
       if (!hit.persisted) this.persist(id, hit);
-      return { ...hit.result, cached: true, compileMs: performance.now() - started };
+      return this.withPackages({ ...hit.result, cached: true, compileMs: 0 }, id, input, tenant, started);
     }
 
     // Single flight: concurrent requests for one id share one store lookup and one compilation.
     let pending = this.inflight.get(id);
     if (!pending) {
-      pending = this.fromStoreOrCompiled(id, input).finally(() => this.inflight.delete(id));
+      pending = this.fromStoreOrCompiled(id, input, tenant).finally(() => this.inflight.delete(id));
       this.inflight.set(id, pending);
     }
     const { result, stored } = await pending;
+    // A package problem depends on the registry, the policy and the tenant: never kept.
+    if (!result.ok && result.diagnostics.some((diagnostic) => diagnostic.package)) {
+      return { ...result, cached: false, compileMs: performance.now() - started };
+    }
     const entry = this.cache.get(id) ?? { result, persisted: stored };
     this.cache.set(id, entry);
     if (persist && !entry.persisted) this.persist(id, entry);
-    return { ...result, cached: stored, compileMs: performance.now() - started };
+    return this.withPackages({ ...result, cached: stored, compileMs: 0 }, id, input, tenant, started);
+  }
+
+  /**
+   * A unit that imports registry packages is checked on every use, however it was found: the
+   * tenant's policy, unpinned versions still current, bundles at hand (their sources go with the
+   * outcome to the sandbox). When that fails it is compiled again for this caller, uncached.
+   */
+  private async withPackages(
+    outcome: CompileOutcome,
+    id: string,
+    input: CompileInput,
+    tenant: string,
+    started: number,
+  ): Promise<CompileOutcome> {
+    const { packages } = this.options;
+    const elapsed = () => performance.now() - started;
+    if (!outcome.ok || !outcome.unit.packages?.length || !packages) return { ...outcome, compileMs: elapsed() };
+    const modules = await packages.prepare(outcome.unit.packages, tenant);
+    if (modules) return { ...outcome, packageModules: modules, compileMs: elapsed() };
+    this.compilations++;
+    const fresh = await compileUnit(id, input, { linker: packages, tenant });
+    if (!fresh.ok || !fresh.unit.packages?.length) return { ...fresh, cached: false, compileMs: elapsed() };
+    this.cache.set(id, { result: fresh, persisted: false });
+    const again = await packages.prepare(fresh.unit.packages, tenant);
+    return { ...fresh, cached: false, compileMs: elapsed(), ...(again && { packageModules: again }) };
   }
 
   private async fromStoreOrCompiled(
     id: string,
     input: CompileInput,
+    tenant: string,
   ): Promise<{ result: CompileResult; stored: boolean }> {
-    const { store } = this.options;
+    const { store, packages } = this.options;
     const found = store && (await store.get(id).catch(() => undefined));
     if (found) return { result: found, stored: true };
     this.compilations++;
-    return { result: await compileUnit(id, input), stored: false };
+    const linking = packages && { linker: packages, tenant };
+    return { result: await compileUnit(id, input, linking), stored: false };
   }
 
   /**
@@ -147,7 +190,11 @@ export class Compiler {
 }
 
 /** Runs every stage on one input. Exported for tests; use `Compiler` to get caching. */
-export async function compileUnit(id: string, input: CompileInput): Promise<CompileResult> {
+export async function compileUnit(
+  id: string,
+  input: CompileInput,
+  linking?: { linker: PackageLinker; tenant: string },
+): Promise<CompileResult> {
   const unfenced = stripFence(normalizeLineEndings(input.code));
   const language: Language = unfenced.typescriptFence ? "typescript" : input.language;
   const steps: PositionStep[] = unfenced.lineOffset > 0 ? [{ type: "shift", lines: unfenced.lineOffset }] : [];
@@ -178,7 +225,9 @@ export async function compileUnit(id: string, input: CompileInput): Promise<Comp
   const { js, program } = read.value;
 
   const shape = decideShape(program);
-  const imports = resolveImports(js, shape.requests, modules);
+  const linked = linking && (await linking.linker.link(js, shape.requests, linking.tenant));
+  if (linked && !linked.ok) return failed(linked.diagnostics);
+  const imports = resolveImports(js, shape.requests, modules, linked?.modules);
   if (!imports.ok) return failed(imports.diagnostics);
 
   const names = generatedNames(js, program);
@@ -190,7 +239,7 @@ export async function compileUnit(id: string, input: CompileInput): Promise<Comp
   const relative = modules !== undefined && shape.requests.some((request) => isRelativeSpecifier(request.specifier));
   if (imports.value.length > 0 || relative) {
     const files: BundleFiles | undefined = modules && { modules, prepared };
-    const bundled = await bundleModule(code, files);
+    const bundled = await bundleModule(code, files, linked?.modules);
     if (!bundled.ok) return failed(bundled.diagnostics);
     code = bundled.value.code;
     steps.push({ type: "map", map: bundled.value.map, source: SOURCE_NAME });
@@ -201,19 +250,27 @@ export async function compileUnit(id: string, input: CompileInput): Promise<Comp
       }
     }
   }
+  const packages = linked?.packages ?? [];
   return {
     ok: true,
     unit: {
-      id,
+      // The loaded code includes the packages' bundles: the id covers the versions they were linked to.
+      id: packages.length > 0 ? await packagedId(id, packages) : id,
       kind: shape.kind,
       mode: shape.mode,
       language,
       code: escapeLoneSurrogates(code),
       libraries: imports.value.filter((specifier) => providedModule(specifier)?.library),
+      ...(packages.length > 0 && { packages }),
       trace: new PositionTrace(steps, fileTraces),
       ...(modules && { files: { main: modules.main, sources: modules.sources, wasm: modules.wasm } }),
     },
   };
+}
+
+async function packagedId(id: string, packages: readonly LinkedPackage[]): Promise<string> {
+  const text = JSON.stringify([id, packages.map((linked) => [linked.specifier, linked.module])]);
+  return toHex(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
 }
 
 /** Why the bytes are not a WebAssembly module the sandbox can load, or undefined when they are. */

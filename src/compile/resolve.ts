@@ -7,17 +7,19 @@
 import { type Diagnostic, LineIndex, type StageResult, succeed } from "./diagnostic";
 import { isRelativeSpecifier, resolveFile } from "./files";
 import type { SubmittedModules } from "./input";
-import { availableModules, providedModule } from "./modules";
+import { availableModules, type ProvidedModule, providedModule } from "./modules";
 import type { ModuleRequest } from "./shape";
 
 /**
  * Resolves the main module's imports; returns the provided modules it uses. With `files` (a
  * multi-file request), relative specifiers must name one of the submitted files (bundle.ts loads them).
+ * `linked` holds the registry packages src/packages linked for this unit, by specifier.
  */
 export function resolveImports(
   code: string,
   requests: readonly ModuleRequest[],
   files?: SubmittedModules,
+  linked?: ReadonlyMap<string, ProvidedModule>,
 ): StageResult<string[]> {
   const diagnostics: Diagnostic[] = [];
   const resolved = new Set<string>();
@@ -37,7 +39,7 @@ export function resolveImports(
       });
       continue;
     }
-    const module = request.computed ? undefined : providedModule(request.specifier);
+    const module = request.computed ? undefined : (linked?.get(request.specifier) ?? providedModule(request.specifier));
     if (module) {
       resolved.add(request.specifier);
       // A name the module does not export is an error here, located on the name, not in the bundler.

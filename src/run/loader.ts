@@ -12,9 +12,9 @@
 
 import { PRELUDE_MODULE, UNIT_MODULE } from "../../shared/protocol";
 import type { CompiledUnit } from "../compile";
-import { providedModule } from "../compile/modules";
 import { PRELUDE_SOURCE } from "../generated/prelude";
 import type { NetworkPolicy } from "../http/validate";
+import { readySources } from "../packages/ready-set";
 
 export const SANDBOX_COMPATIBILITY_DATE = "2026-11-01";
 /** `nodejs_compat` gives the prelude `node:util` (Node's exact log formatting) and AsyncLocalStorage. */
@@ -30,6 +30,8 @@ export interface SandboxOptions {
   outbound: (allow: string[]) => Fetcher;
   /** The unit was asked for before (its compile was a cache hit): worth a cached isolate. */
   repeated: boolean;
+  /** Its registry packages' bundles by module path (CompileOutcome.packageModules). */
+  packageModules?: Record<string, string>;
 }
 
 export class SandboxPool {
@@ -38,7 +40,7 @@ export class SandboxPool {
   /** @param budget how many distinct named isolates this host isolate may ever create */
   constructor(readonly budget: number) {}
 
-  sandbox({ loader, unit, tenant, network, outbound, repeated }: SandboxOptions): WorkerStub {
+  sandbox({ loader, unit, tenant, network, outbound, repeated, packageModules }: SandboxOptions): WorkerStub {
     const name = `${unit.id}/${tenant}`;
     const code = (): WorkerLoaderWorkerCode => ({
       compatibilityDate: SANDBOX_COMPATIBILITY_DATE,
@@ -47,7 +49,8 @@ export class SandboxPool {
       modules: {
         [PRELUDE_MODULE]: PRELUDE_SOURCE,
         [UNIT_MODULE]: unit.code,
-        ...libraryModules(unit),
+        ...readySources(unit.libraries),
+        ...packageModules,
         ...wasmModules(unit),
       },
       env: {},
@@ -64,16 +67,6 @@ export class SandboxPool {
   get namedIsolates(): number {
     return this.named.size;
   }
-}
-
-/** The allowlisted libraries the unit imports, as the modules its `./libraries/<name>.js` imports name. */
-function libraryModules(unit: CompiledUnit): Record<string, string> {
-  const modules: Record<string, string> = {};
-  for (const specifier of unit.libraries) {
-    const module = providedModule(specifier);
-    if (module?.library) modules[module.library.module] = module.source;
-  }
-  return modules;
 }
 
 /**

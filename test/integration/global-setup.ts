@@ -6,17 +6,21 @@
 
 import type { TestProject } from "vitest/node";
 import { startDevServer } from "../../scripts/dev-server.mjs";
+import { startRegistry } from "./registry";
 import { STAND_IN_HOSTS, startStandIn, TEST_CREDENTIAL } from "./stand-in";
 
 declare module "vitest" {
   export interface ProvidedContext {
     baseUrl: string;
     standInOrigin: string;
+    registryOrigin: string;
   }
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const standIn = await startStandIn();
+  // The host fetches packages from this stand-in npm registry (test/integration/registry.ts).
+  const registry = await startRegistry();
   const routes = Object.fromEntries(STAND_IN_HOSTS.map((host) => [host, standIn.origin]));
   const log: string[] = [];
   const server = await startDevServer({
@@ -25,6 +29,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
       `NETWORK_DEV_ROUTES:${JSON.stringify(routes)}`,
       "--var",
       `FETCH_CREDENTIALS:${JSON.stringify({ "api.example.test": { authorization: TEST_CREDENTIAL } })}`,
+      "--var",
+      `NPM_REGISTRY:${registry.origin}`,
+      "--var",
+      `NPM_LIMITS:${JSON.stringify({ fetchTimeoutMs: 3000 })}`,
     ],
     output: (text: string) => log.push(text),
   }).catch((error: unknown) => {
@@ -32,8 +40,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   });
   project.provide("baseUrl", server.url);
   project.provide("standInOrigin", standIn.origin);
+  project.provide("registryOrigin", registry.origin);
   return async () => {
     await server.stop();
     await standIn.close();
+    await registry.close();
   };
 }

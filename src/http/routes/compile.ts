@@ -42,6 +42,7 @@ export const compileRoute = new Hono<AuthEnv>().post("/", async (c) => {
   const compiled = await compiler.compile(
     { code: request.code, language: request.language, ...(request.modules && { modules: request.modules }) },
     request.network,
+    { tenant: c.get("caller").tenant },
   );
   const compileMs = performance.now() - started;
   const language = compiled.ok ? compiled.unit.language : compiled.language;

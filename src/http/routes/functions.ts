@@ -46,7 +46,10 @@ export const functions = new Hono<AuthEnv>()
       ...(request.modules && { modules: request.modules }),
     };
     // Stored to be run again (after restarts too): into the second-level store right away.
-    const compiled = await compiler.compile(content, request.network, { persist: true });
+    const compiled = await compiler.compile(content, request.network, {
+      persist: true,
+      tenant: c.get("caller").tenant,
+    });
     if (!compiled.ok) {
       const diagnostics = compiled.diagnostics.map(syntaxDiagnostic);
       const first = diagnostics[0];
