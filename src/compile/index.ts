@@ -7,14 +7,15 @@
  */
 
 import type { RunMode } from "../../shared/protocol";
-import type { LinkedPackage, PackageLinker } from "../packages/linker";
+import { type LinkedPackage, type PackageLinker, packagedUnitId } from "../packages/linker";
+import { preparePackages } from "../packages/prepare-unit";
 import { type BundleFiles, bundleModule, FILES_NAMESPACE, SOURCE_NAME } from "./bundle";
 import { ByteLru } from "./cache";
 import type { Diagnostic } from "./diagnostic";
 import { applyEdits, escapeLoneSurrogates } from "./emit";
 import { normalizeLineEndings, stripFence } from "./fence";
 import { isRelativeSpecifier } from "./files";
-import { toHex, type UnitKey, unitId } from "./hash";
+import { type UnitKey, unitId } from "./hash";
 import type { CompileInput, Language } from "./input";
 import { instrumentEdits } from "./instrument";
 import { providedModule } from "./modules";
@@ -135,11 +136,7 @@ export class Compiler {
     return this.withPackages({ ...result, cached: stored, compileMs: 0 }, id, input, tenant, started);
   }
 
-  /**
-   * A unit that imports registry packages is checked on every use, however it was found: the
-   * tenant's policy, unpinned versions still current, bundles at hand (their sources go with the
-   * outcome to the sandbox). When that fails it is compiled again for this caller, uncached.
-   */
+  /** A unit that imports registry packages is checked on every use (src/packages/prepare-unit.ts). */
   private async withPackages(
     outcome: CompileOutcome,
     id: string,
@@ -148,16 +145,13 @@ export class Compiler {
     started: number,
   ): Promise<CompileOutcome> {
     const { packages } = this.options;
-    const elapsed = () => performance.now() - started;
-    if (!outcome.ok || !outcome.unit.packages?.length || !packages) return { ...outcome, compileMs: elapsed() };
-    const modules = await packages.prepare(outcome.unit.packages, tenant);
-    if (modules) return { ...outcome, packageModules: modules, compileMs: elapsed() };
-    this.compilations++;
-    const fresh = await compileUnit(id, input, { linker: packages, tenant });
-    if (!fresh.ok || !fresh.unit.packages?.length) return { ...fresh, cached: false, compileMs: elapsed() };
-    this.cache.set(id, { result: fresh, persisted: false });
-    const again = await packages.prepare(fresh.unit.packages, tenant);
-    return { ...fresh, cached: false, compileMs: elapsed(), ...(again && { packageModules: again }) };
+    const prepared = await preparePackages(packages, outcome, tenant, async () => {
+      this.compilations++;
+      const fresh = await compileUnit(id, input, packages && { linker: packages, tenant });
+      if (fresh.ok) this.cache.set(id, { result: fresh, persisted: false });
+      return fresh;
+    });
+    return { ...prepared, compileMs: performance.now() - started };
   }
 
   private async fromStoreOrCompiled(
@@ -255,7 +249,7 @@ export async function compileUnit(
     ok: true,
     unit: {
       // The loaded code includes the packages' bundles: the id covers the versions they were linked to.
-      id: packages.length > 0 ? await packagedId(id, packages) : id,
+      id: packages.length > 0 ? await packagedUnitId(id, packages) : id,
       kind: shape.kind,
       mode: shape.mode,
       language,
@@ -266,11 +260,6 @@ export async function compileUnit(
       ...(modules && { files: { main: modules.main, sources: modules.sources, wasm: modules.wasm } }),
     },
   };
-}
-
-async function packagedId(id: string, packages: readonly LinkedPackage[]): Promise<string> {
-  const text = JSON.stringify([id, packages.map((linked) => [linked.specifier, linked.module])]);
-  return toHex(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
 }
 
 /** Why the bytes are not a WebAssembly module the sandbox can load, or undefined when they are. */

@@ -1,7 +1,7 @@
 /**
  * Stage 5: every module the code asks for must be one the service provides (its own modules and
- * the allowlisted libraries). An unknown specifier is a syntax error that names it and lists what
- * is available; nothing is fetched or guessed.
+ * the ready set of npm packages) or a registry package src/packages linked. An unknown specifier is
+ * a syntax error that names it and lists what is available; nothing is guessed.
  */
 
 import { type Diagnostic, LineIndex, type StageResult, succeed } from "./diagnostic";
@@ -66,7 +66,7 @@ export function resolveImports(
         : {
             message: `Cannot find module "${request.specifier}": only these modules can be imported: ${availableModules().join(", ")}`,
             position,
-            hint: "Packages are not fetched: only the service's modules and its allowlisted libraries resolve.",
+            hint: "Import the service's modules, a package of the ready set (GET /types lists them), or an npm package by name where the operator's package policy allows it.",
           },
     );
   }

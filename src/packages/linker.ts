@@ -10,8 +10,10 @@
 import semver from "semver";
 import { ByteLru } from "../compile/cache";
 import { type Diagnostic, LineIndex } from "../compile/diagnostic";
+import { toHex } from "../compile/hash";
 import { type ProvidedModule, providedModule } from "../compile/modules";
 import type { ModuleRequest } from "../compile/shape";
+import { builtinName } from "./builtins";
 import { bundleEntry } from "./bundle-package";
 import { PackageError } from "./errors";
 import { PackageFetcher, pickVersion } from "./fetch-package";
@@ -76,8 +78,13 @@ export class PackageLinker {
     const packages: LinkedPackage[] = [];
     const diagnostics: Diagnostic[] = [];
     let lines: LineIndex | undefined;
+    // Node's built-in names (`fs`, `child_process`) are never packages: on npm some are squatted.
     const wanted = requests.filter(
-      (request) => !request.computed && !request.specifier.startsWith(".") && !providedModule(request.specifier),
+      (request) =>
+        !request.computed &&
+        !request.specifier.startsWith(".") &&
+        !providedModule(request.specifier) &&
+        !builtinName(request.specifier),
     );
     await Promise.all(
       wanted.map(async (request) => {
@@ -217,6 +224,12 @@ export class PackageLinker {
     }
     return pending;
   }
+}
+
+/** A unit's id with the versions its packages were linked to: the loaded code includes their bundles. */
+export async function packagedUnitId(id: string, packages: readonly LinkedPackage[]): Promise<string> {
+  const text = JSON.stringify([id, packages.map((linked) => [linked.specifier, linked.module])]);
+  return toHex(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
 }
 
 function hintFor(error: PackageError): string {

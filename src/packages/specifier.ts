@@ -30,7 +30,7 @@ export function parsePackageSpecifier(specifier: string): PackageSpecifier | und
   const [, name = "", version, rest = ""] = match;
   if (name.length > 214) return undefined;
   const subpath = rest.slice(1);
-  if (subpath?.split("/").some((segment) => !SEGMENT.test(segment) || /^\.+$/.test(segment))) {
+  if (subpath !== "" && subpath.split("/").some((segment) => !SEGMENT.test(segment) || /^\.+$/.test(segment))) {
     return undefined;
   }
   const range = version?.trim() || "latest";

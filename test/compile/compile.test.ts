@@ -65,7 +65,7 @@ describe("compileUnit diagnostics", () => {
     [
       "javascript",
       'return 1;\nimport a from "nope";',
-      'Cannot find module "nope": only these modules can be imported: cloudflare:workers, functions.do, zod',
+      'Cannot find module "nope": only these modules can be imported: cheerio, cloudflare:workers, date-fns, dayjs, decimal.js, diff, fast-xml-parser, functions.do, lodash-es, marked, nanoid, papaparse, uuid, yaml, zod',
       2,
       15,
     ],

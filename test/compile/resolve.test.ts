@@ -36,9 +36,9 @@ describe("resolveImports", () => {
     expect(result.diagnostics).toEqual([
       {
         message:
-          'Cannot find module "lodash": only these modules can be imported: cloudflare:workers, functions.do, zod',
+          'Cannot find module "lodash": only these modules can be imported: cheerio, cloudflare:workers, date-fns, dayjs, decimal.js, diff, fast-xml-parser, functions.do, lodash-es, marked, nanoid, papaparse, uuid, yaml, zod',
         position: { line: 2, column: 14 },
-        hint: "Packages are not fetched: only the service's modules and its allowlisted libraries resolve.",
+        hint: "Import the service's modules, a package of the ready set (GET /types lists them), or an npm package by name where the operator's package policy allows it.",
       },
     ]);
   });
@@ -48,7 +48,7 @@ describe("resolveImports", () => {
     (specifier) => {
       const result = resolve(`import ${JSON.stringify(specifier)};`);
       expect(result.ok ? [] : result.diagnostics.map((diagnostic) => diagnostic.message)).toEqual([
-        `Cannot find module "${specifier}": only these modules can be imported: cloudflare:workers, functions.do, zod`,
+        `Cannot find module "${specifier}": only these modules can be imported: cheerio, cloudflare:workers, date-fns, dayjs, decimal.js, diff, fast-xml-parser, functions.do, lodash-es, marked, nanoid, papaparse, uuid, yaml, zod`,
       ]);
     },
   );
@@ -94,7 +94,7 @@ describe("resolveImports on imported names", () => {
   });
 });
 
-describe("resolveImports on allowlisted libraries", () => {
+describe("resolveImports on the ready set", () => {
   it("accepts zod's named, default and namespace imports", () => {
     expect(resolve('import { z, ZodError } from "zod";\nreturn z.string()')).toEqual({ ok: true, value: ["zod"] });
     expect(resolve('import z from "zod";\nimport * as zod from "zod";').ok).toBe(true);
@@ -107,20 +107,26 @@ describe("resolveImports on allowlisted libraries", () => {
     ]);
   });
 
-  it("lists the service's modules and the libraries when a package is not allowed", () => {
+  it("lists the service's modules and the ready set when a module is not among them", () => {
     const result = resolve('import { z } from "zod";\nimport chunk from "lodash/chunk";');
     expect(result.ok ? [] : result.diagnostics.map(({ message, position }) => [message, position])).toEqual([
       [
-        'Cannot find module "lodash/chunk": only these modules can be imported: cloudflare:workers, functions.do, zod',
+        'Cannot find module "lodash/chunk": only these modules can be imported: cheerio, cloudflare:workers, date-fns, dayjs, decimal.js, diff, fast-xml-parser, functions.do, lodash-es, marked, nanoid, papaparse, uuid, yaml, zod',
         { line: 2, column: 18 },
       ],
     ]);
   });
 
-  it.each(["zod/mini", "zod/v4", "zod/package.json", "Zod"])(
-    "refuses %s, which is not on the allowlist",
-    (specifier) => {
-      expect(resolve(`import ${JSON.stringify(specifier)};`).ok).toBe(false);
-    },
-  );
+  it.each(["zod/package.json", "Zod", "zod/nothing"])("refuses %s, which is not in the ready set", (specifier) => {
+    expect(resolve(`import ${JSON.stringify(specifier)};`).ok).toBe(false);
+  });
+
+  it.each([
+    ["zod/mini", "zod/mini"],
+    ["date-fns/format", "date-fns/format"],
+    ["lodash-es/chunk", "lodash-es/chunk"],
+    ["dayjs/plugin/utc", "dayjs/plugin/utc"],
+  ])("accepts the subpath %s of a ready-set package", (specifier, resolved) => {
+    expect(resolve(`import * as x from ${JSON.stringify(specifier)};\nreturn x`)).toEqual({ ok: true, value: [resolved] });
+  });
 });

@@ -25,13 +25,13 @@ describe("syntax errors", () => {
   });
 
   it("names an unknown module and lists the ones provided", async () => {
-    const error = await errorOf('import { chunk } from "lodash";\nreturn chunk([1, 2], 1)');
+    const error = await errorOf('import { readFileSync } from "node:fs";\nreturn readFileSync("/x")');
     expect(error).toMatchObject({
       kind: "syntax",
-      message: 'Cannot find module "lodash": only these modules can be imported: cloudflare:workers, functions.do, zod',
+      message: 'Cannot find module "node:fs": only these modules can be imported: cheerio, cloudflare:workers, date-fns, dayjs, decimal.js, diff, fast-xml-parser, functions.do, lodash-es, marked, nanoid, papaparse, uuid, yaml, zod',
       line: 1,
-      column: 23,
-      hint: "Packages are not fetched: only the service's modules and its allowlisted libraries resolve.",
+      column: 30,
+      hint: "Import the service's modules, a package of the ready set (GET /types lists them), or an npm package by name where the operator's package policy allows it.",
     });
   });
 
