@@ -127,6 +127,9 @@ describe("resolveImports on the ready set", () => {
     ["lodash-es/chunk", "lodash-es/chunk"],
     ["dayjs/plugin/utc", "dayjs/plugin/utc"],
   ])("accepts the subpath %s of a ready-set package", (specifier, resolved) => {
-    expect(resolve(`import * as x from ${JSON.stringify(specifier)};\nreturn x`)).toEqual({ ok: true, value: [resolved] });
+    expect(resolve(`import * as x from ${JSON.stringify(specifier)};\nreturn x`)).toEqual({
+      ok: true,
+      value: [resolved],
+    });
   });
 });

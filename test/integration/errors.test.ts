@@ -28,7 +28,8 @@ describe("syntax errors", () => {
     const error = await errorOf('import { readFileSync } from "node:fs";\nreturn readFileSync("/x")');
     expect(error).toMatchObject({
       kind: "syntax",
-      message: 'Cannot find module "node:fs": only these modules can be imported: cheerio, cloudflare:workers, date-fns, dayjs, decimal.js, diff, fast-xml-parser, functions.do, lodash-es, marked, nanoid, papaparse, uuid, yaml, zod',
+      message:
+        'Cannot find module "node:fs": only these modules can be imported: cheerio, cloudflare:workers, date-fns, dayjs, decimal.js, diff, fast-xml-parser, functions.do, lodash-es, marked, nanoid, papaparse, uuid, yaml, zod',
       line: 1,
       column: 30,
       hint: "Import the service's modules, a package of the ready set (GET /types lists them), or an npm package by name where the operator's package policy allows it.",

@@ -31,7 +31,8 @@ describe("library imports", () => {
     const error = await errorOf('const a = 1;\nimport { chunk } from "https://esm.sh/lodash";\nreturn chunk([a], 1)');
     expect(error).toMatchObject({
       kind: "syntax",
-      message: 'Cannot find module "https://esm.sh/lodash": only these modules can be imported: cheerio, cloudflare:workers, date-fns, dayjs, decimal.js, diff, fast-xml-parser, functions.do, lodash-es, marked, nanoid, papaparse, uuid, yaml, zod',
+      message:
+        'Cannot find module "https://esm.sh/lodash": only these modules can be imported: cheerio, cloudflare:workers, date-fns, dayjs, decimal.js, diff, fast-xml-parser, functions.do, lodash-es, marked, nanoid, papaparse, uuid, yaml, zod',
       line: 2,
       column: 23,
     });

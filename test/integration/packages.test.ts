@@ -29,28 +29,30 @@ describe("registry packages", () => {
   });
 
   it("gives units that resolve to different versions different ids", async () => {
-    const code = (version: string) => `import escape from "escape-html@${version}";\nexport default () => escape.packageVersion`;
+    const code = (version: string) =>
+      `import escape from "escape-html@${version}";\nexport default () => escape.packageVersion`;
     const [a, b] = [await execute({ code: code("1.0.2") }), await execute({ code: code("1.0.3") })];
     expect([a.result, b.result]).toEqual(["1.0.2", "1.0.3"]);
     expect(a.id).not.toBe(b.id);
   });
 
   it("imports CommonJS named exports, as Node finds them", async () => {
-    expect(await resultOf('import { parse, serialize } from "cookie";\nreturn [parse("a=1; b=two"), serialize("c", "3")]')).toEqual([
-      { a: "1", b: "two" },
-      "c=3",
-    ]);
+    expect(
+      await resultOf('import { parse, serialize } from "cookie";\nreturn [parse("a=1; b=two"), serialize("c", "3")]'),
+    ).toEqual([{ a: "1", b: "two" }, "c=3"]);
   });
 
   it("fetches dependencies at the versions the package asks for and takes its browser entry", async () => {
-    const code = 'import createDebug from "debug";\nimport ms from "ms";\nconst debug = createDebug("x");\nreturn [typeof debug, debug.namespace, ms("2h")]';
+    const code =
+      'import createDebug from "debug";\nimport ms from "ms";\nconst debug = createDebug("x");\nreturn [typeof debug, debug.namespace, ms("2h")]';
     expect(await resultOf(code)).toEqual(["function", "x", 7_200_000]);
     // debug's `browser` entry, not its Node one (which needs tty).
     expect(await registryRequests()).toContain("/ms");
   });
 
   it("resolves an ES module through its exports map, with subpaths", async () => {
-    const code = 'import { join } from "pathe";\nimport { filename } from "pathe/utils";\nreturn [join("a", "../b", "c"), filename("/x/y.txt")]';
+    const code =
+      'import { join } from "pathe";\nimport { filename } from "pathe/utils";\nreturn [join("a", "../b", "c"), filename("/x/y.txt")]';
     expect(await resultOf(code)).toEqual(["b/c", "y"]);
   });
 
@@ -61,7 +63,8 @@ describe("registry packages", () => {
   });
 
   it("pays for the registry only on the first use of a version", async () => {
-    const tarballs = async () => (await registryRequests()).filter((path) => path === "/kleur/-/kleur-4.1.5.tgz").length;
+    const tarballs = async () =>
+      (await registryRequests()).filter((path) => path === "/kleur/-/kleur-4.1.5.tgz").length;
     const before = await tarballs();
     const code = () => `${unique()}\nimport kleur from "kleur@4.1.5";\nreturn typeof kleur.red`;
     expect(await resultOf(code())).toBe("function");
@@ -87,7 +90,9 @@ describe("registry packages", () => {
   it("says when the registry has no such package", async () => {
     const error = await errorOf('const a = 1;\nimport x from "no-such-package-here";\nreturn x');
     expect(error).toMatchObject({ kind: "syntax", name: "PackageError", line: 2, column: 15 });
-    expect(error.message).toBe(`Cannot find package "no-such-package-here" in the registry (${inject("registryOrigin")}/).`);
+    expect(error.message).toBe(
+      `Cannot find package "no-such-package-here" in the registry (${inject("registryOrigin")}/).`,
+    );
   });
 
   it("says when the package has no such version, listing the ones it has", async () => {
@@ -107,7 +112,9 @@ describe("registry packages", () => {
   it("refuses a package that needs Node built-ins the sandbox lacks, naming them", async () => {
     const error = await errorOf('import { x } from "tinyexec";\nreturn x');
     expect(error).toMatchObject({ kind: "syntax", name: "PackageError", line: 1 });
-    expect(error.message).toMatch(/^Package tinyexec@[\d.]+ needs Node built-ins the sandbox lacks: child_process \(imported by tinyexec\//);
+    expect(error.message).toMatch(
+      /^Package tinyexec@[\d.]+ needs Node built-ins the sandbox lacks: child_process \(imported by tinyexec\//,
+    );
   });
 
   it("answers a resource error, not a hang, when the registry does not answer", async () => {
@@ -121,7 +128,10 @@ describe("registry packages", () => {
   it("answers a resource error when the registry fails, and does not keep the failure", async () => {
     const code = 'import x from "broken-package";\nreturn x';
     const first = await execute({ code });
-    expect(first.error).toMatchObject({ kind: "resource", message: 'The registry answered 503 for the metadata of "broken-package".' });
+    expect(first.error).toMatchObject({
+      kind: "resource",
+      message: 'The registry answered 503 for the metadata of "broken-package".',
+    });
     const before = (await registryRequests()).filter((path) => path === "/broken-package").length;
     const second = await execute({ code });
     expect(second.cached).toBe(false);
@@ -131,7 +141,9 @@ describe("registry packages", () => {
   it("refuses a tarball that does not match its published integrity", async () => {
     const error = await errorOf('import x from "tampered";\nreturn x');
     expect(error).toMatchObject({ kind: "syntax", name: "PackageError" });
-    expect(error.message).toBe("The tarball of tampered@1.0.0 does not match the integrity the registry published for it.");
+    expect(error.message).toBe(
+      "The tarball of tampered@1.0.0 does not match the integrity the registry published for it.",
+    );
   });
 
   it("stops reading a tarball that decompresses past the limit", async () => {
@@ -141,7 +153,8 @@ describe("registry packages", () => {
   });
 
   it("runs package code under the snippet's network policy", async () => {
-    const code = 'import ms from "ms";\nreturn [ms(1000), await fetch("https://example.com").then(() => "reached", () => "blocked")]';
+    const code =
+      'import ms from "ms";\nreturn [ms(1000), await fetch("https://example.com").then(() => "reached", () => "blocked")]';
     expect(await resultOf(code)).toEqual(["1s", "blocked"]);
   });
 });
