@@ -26,7 +26,7 @@ export interface StandInRegistry {
   close(): Promise<void>;
 }
 
-interface Published {
+export interface Published {
   name: string;
   version: string;
   tarball: Buffer;
@@ -36,6 +36,16 @@ interface Published {
 /** name → { version → what was published } and name → { tag → version }. */
 const PACKAGES = new Map<string, Map<string, Published>>();
 const TAGS = new Map<string, Record<string, string>>();
+
+/** Points a dist-tag of `name` at `version`. */
+export function tag(name: string, tagName: string, version: string): void {
+  TAGS.set(name, { ...TAGS.get(name), [tagName]: version });
+}
+
+/** Every version published so far of `name`. */
+export function published(name: string): Published[] {
+  return [...(PACKAGES.get(name)?.values() ?? [])];
+}
 
 /** Packages packed as they are in node_modules. */
 const AS_IS = ["ms", "debug", "cookie", "kleur", "pathe", "@cfworker/json-schema", "tinyexec"];
@@ -149,7 +159,8 @@ export async function startRegistry(): Promise<StandInRegistry> {
   };
 }
 
-function publish(published: Published): void {
+/** Publishes a version (tests publish new ones while the registry runs). */
+export function publish(published: Published): void {
   const versions = PACKAGES.get(published.name) ?? new Map<string, Published>();
   versions.set(published.version, published);
   PACKAGES.set(published.name, versions);
