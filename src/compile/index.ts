@@ -7,12 +7,12 @@
  */
 
 import type { RunMode } from "../../shared/protocol";
-import { type LinkedPackage, type PackageLinker, packagedUnitId } from "../packages/linker";
-import { preparePackages } from "../packages/prepare-unit";
+import { type LinkedPackage, type PackageLinker, packagedUnitId, preparePackages } from "../packages/linker";
 import { type BundleFiles, bundleModule, FILES_NAMESPACE, SOURCE_NAME } from "./bundle";
 import { ByteLru } from "./cache";
 import type { Diagnostic } from "./diagnostic";
 import { applyEdits, escapeLoneSurrogates } from "./emit";
+import { linkExternals } from "./externals";
 import { normalizeLineEndings, stripFence } from "./fence";
 import { isRelativeSpecifier } from "./files";
 import { type UnitKey, unitId } from "./hash";
@@ -56,12 +56,9 @@ export type CompileResult =
   /** Diagnostics are located in the submitted text. */
   | { ok: false; id: string; language: Language; diagnostics: Diagnostic[] };
 
-export type CompileOutcome = CompileResult & {
-  cached: boolean;
-  compileMs: number;
-  /** The sources of the unit's registry packages, by sandbox module path (loaded beside it). */
-  packageModules?: Record<string, string>;
-};
+/** `packageModules`: the unit's registry packages' sources, by sandbox module path (loaded beside it). */
+export type CompileOutcome = CompileResult & { cached: boolean; compileMs: number; packageModules?: PackageModules };
+type PackageModules = Record<string, string>;
 
 export interface CompilerOptions {
   /** Byte budget of the compile cache. */
@@ -231,7 +228,11 @@ export async function compileUnit(
   let code = emitted.code;
   let fileTraces: Record<string, { path: string; trace: PositionTrace }> | undefined;
   const relative = modules !== undefined && shape.requests.some((request) => isRelativeSpecifier(request.specifier));
-  if (imports.value.length > 0 || relative) {
+  const external = imports.value.length > 0 && !relative && linkExternals(code, linked?.modules);
+  if (external) {
+    code = external.code;
+    steps.push({ type: "map", map: external.map });
+  } else if (imports.value.length > 0 || relative) {
     const files: BundleFiles | undefined = modules && { modules, prepared };
     const bundled = await bundleModule(code, files, linked?.modules);
     if (!bundled.ok) return failed(bundled.diagnostics);

@@ -24,6 +24,8 @@ import type { RegistryClient } from "./registry";
 import { entryName, type PackageSpecifier, parsePackageSpecifier } from "./specifier";
 import type { PackageStore, StoredBundle } from "./store";
 
+export { preparePackages } from "./prepare-unit";
+
 /** How long an unpinned specifier (`left-pad`, `left-pad@^1`) keeps the version it resolved to. */
 export const RESOLUTION_TTL_MS = 10 * 60 * 1000;
 
