@@ -56,9 +56,14 @@ export type CompileResult =
   /** Diagnostics are located in the submitted text. */
   | { ok: false; id: string; language: Language; diagnostics: Diagnostic[] };
 
-/** `packageModules`: the unit's registry packages' sources, by sandbox module path (loaded beside it). */
-export type CompileOutcome = CompileResult & { cached: boolean; compileMs: number; packageModules?: PackageModules };
-type PackageModules = Record<string, string>;
+/**
+ * A compile result as `compile` answers it: with whether it came from a cache, how long it took,
+ * and the submitted text with normalised line endings (`source`), in whose coordinates every
+ * diagnostic and traced position is, so callers never normalise it again to report errors;
+ * `packageModules`: the unit's registry packages' sources, by sandbox module path (loaded beside it).
+ */
+export type CompileOutcome = CompileResult & { cached: boolean; compileMs: number; source: string } & PackageModules;
+type PackageModules = { packageModules?: Record<string, string> };
 
 export interface CompilerOptions {
   /** Byte budget of the compile cache. */
@@ -109,59 +114,52 @@ export class Compiler {
   ): Promise<CompileOutcome> {
     const started = performance.now();
     const id = await unitId({ ...input, network, build: this.options.build });
-    const hit = this.cache.get(id);
-    if (hit) {
-      // Asked for again: worth keeping for other isolates and the next start.
-      if (!hit.persisted) this.persist(id, hit);
-      return this.withPackages({ ...hit.result, cached: true, compileMs: 0 }, id, input, tenant, started);
-    }
-
-    // Single flight: concurrent requests for one id share one store lookup and one compilation.
-    let pending = this.inflight.get(id);
-    if (!pending) {
-      pending = this.fromStoreOrCompiled(id, input, tenant).finally(() => this.inflight.delete(id));
-      this.inflight.set(id, pending);
-    }
-    const { result, stored } = await pending;
-    // A package problem depends on the registry, the policy and the tenant: never kept.
-    if (!result.ok && result.diagnostics.some((diagnostic) => diagnostic.package)) {
-      return { ...result, cached: false, compileMs: performance.now() - started };
-    }
-    const entry = this.cache.get(id) ?? { result, persisted: stored };
-    this.cache.set(id, entry);
-    if (persist && !entry.persisted) this.persist(id, entry);
-    return this.withPackages({ ...result, cached: stored, compileMs: 0 }, id, input, tenant, started);
-  }
-
-  /** A unit that imports registry packages is checked on every use (src/packages/prepare-unit.ts). */
-  private async withPackages(
-    outcome: CompileOutcome,
-    id: string,
-    input: CompileInput,
-    tenant: string,
-    started: number,
-  ): Promise<CompileOutcome> {
-    const { packages } = this.options;
-    const prepared = await preparePackages(packages, outcome, tenant, async () => {
+    const { result, cached } = await this.lookup(id, input, tenant, persist);
+    const outcome = { ...result, cached, compileMs: 0, source: submitted(input) };
+    // A unit that imports registry packages is checked on every use (src/packages/prepare-unit.ts).
+    const prepared = await preparePackages(this.options.packages, outcome, tenant, async () => {
       this.compilations++;
-      const fresh = await compileUnit(id, input, packages && { linker: packages, tenant });
+      const fresh = await compileUnit(id, input, this.options.packages && { linker: this.options.packages, tenant });
       if (fresh.ok) this.cache.set(id, { result: fresh, persisted: false });
       return fresh;
     });
     return { ...prepared, compileMs: performance.now() - started };
   }
 
-  private async fromStoreOrCompiled(
+  private async lookup(
     id: string,
     input: CompileInput,
     tenant: string,
-  ): Promise<{ result: CompileResult; stored: boolean }> {
-    const { store, packages } = this.options;
-    const found = store && (await store.get(id).catch(() => undefined));
-    if (found) return { result: found, stored: true };
-    this.compilations++;
-    const linking = packages && { linker: packages, tenant };
-    return { result: await compileUnit(id, input, linking), stored: false };
+    persist: boolean,
+  ): Promise<{ result: CompileResult; cached: boolean }> {
+    const hit = this.cache.get(id);
+    if (hit) {
+      // Asked for again: worth keeping for other isolates and the next start.
+      if (!hit.persisted) this.persist(id, hit);
+      return { result: hit.result, cached: true };
+    }
+
+    // Single flight: concurrent requests for one id share one store lookup and one compilation.
+    let pending = this.inflight.get(id);
+    if (!pending) {
+      pending = (async () => {
+        const found = await this.options.store?.get(id).catch(() => undefined);
+        if (found) return { result: found, stored: true };
+        this.compilations++;
+        return {
+          result: await compileUnit(id, input, this.options.packages && { linker: this.options.packages, tenant }),
+          stored: false,
+        };
+      })().finally(() => this.inflight.delete(id));
+      this.inflight.set(id, pending);
+    }
+    const { result, stored } = await pending;
+    // A package problem depends on the registry, the policy and the tenant: never kept.
+    if (!result.ok && result.diagnostics.some((diagnostic) => diagnostic.package)) return { result, cached: false };
+    const entry = this.cache.get(id) ?? { result, persisted: stored };
+    this.cache.set(id, entry);
+    if (persist && !entry.persisted) this.persist(id, entry);
+    return { result, cached: stored };
   }
 
   /**
@@ -178,6 +176,11 @@ export class Compiler {
   get cacheStats(): { entries: number; bytes: number; maxBytes: number } {
     return { entries: this.cache.size, bytes: this.cache.bytes, maxBytes: this.options.cacheBytes };
   }
+}
+
+/** The main module's text as diagnostics and traces locate in it. */
+function submitted(input: CompileInput): string {
+  return normalizeLineEndings(input.code);
 }
 
 /** Runs every stage on one input. Exported for tests; use `Compiler` to get caching. */
@@ -245,18 +248,15 @@ export async function compileUnit(
       }
     }
   }
-  const packages = linked?.packages ?? [];
   return {
     ok: true,
     unit: {
-      // The loaded code includes the packages' bundles: the id covers the versions they were linked to.
-      id: packages.length > 0 ? await packagedUnitId(id, packages) : id,
+      ...(await packagedUnitId(id, linked?.packages)),
       kind: shape.kind,
       mode: shape.mode,
       language,
       code: escapeLoneSurrogates(code),
       libraries: imports.value.filter((specifier) => providedModule(specifier)?.library),
-      ...(packages.length > 0 && { packages }),
       trace: new PositionTrace(steps, fileTraces),
       ...(modules && { files: { main: modules.main, sources: modules.sources, wasm: modules.wasm } }),
     },

@@ -228,10 +228,17 @@ export class PackageLinker {
   }
 }
 
-/** A unit's id with the versions its packages were linked to: the loaded code includes their bundles. */
-export async function packagedUnitId(id: string, packages: readonly LinkedPackage[]): Promise<string> {
+/**
+ * A unit's id and packages: with registry packages the loaded code includes their bundles, so the
+ * id covers the versions they were linked to.
+ */
+export async function packagedUnitId(
+  id: string,
+  packages: LinkedPackage[] = [],
+): Promise<{ id: string; packages?: LinkedPackage[] }> {
+  if (packages.length === 0) return { id };
   const text = JSON.stringify([id, packages.map((linked) => [linked.specifier, linked.module])]);
-  return toHex(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+  return { id: toHex(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text))), packages };
 }
 
 function hintFor(error: PackageError): string {

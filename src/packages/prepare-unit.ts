@@ -20,5 +20,11 @@ export async function preparePackages(
   if (modules) return { ...outcome, packageModules: modules };
   const fresh = await recompile();
   const again = fresh.ok && fresh.unit.packages ? await linker.prepare(fresh.unit.packages, tenant) : undefined;
-  return { ...fresh, cached: false, compileMs: outcome.compileMs, ...(again && { packageModules: again }) };
+  return {
+    ...fresh,
+    cached: false,
+    compileMs: outcome.compileMs,
+    source: outcome.source,
+    ...(again && { packageModules: again }),
+  };
 }
