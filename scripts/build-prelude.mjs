@@ -80,7 +80,13 @@ async function filesUnder(dir) {
 }
 
 const hash = createHash("sha256");
-for (const file of [...(await filesUnder("src/compile")), ...(await filesUnder("shared")), "src/sandbox/loader.ts"]) {
+// src/packages decides how package imports compile and where their modules load (a unit's code names them).
+const hashed = [
+  ...(await filesUnder("src/compile")),
+  ...(await filesUnder("src/packages")),
+  ...(await filesUnder("shared")),
+];
+for (const file of [...hashed, "src/sandbox/loader.ts"]) {
   hash
     .update(file)
     .update("\0")
