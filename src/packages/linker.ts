@@ -70,10 +70,6 @@ export class PackageLinker {
     this.sources = new ByteLru(options.cacheBytes, (bundle) => bundle.code.length * 2 + 256);
   }
 
-  get registryUrl(): string {
-    return this.options.registry.url;
-  }
-
   /** Links the imports that name neither a module of the service nor the ready set. */
   async link(code: string, requests: readonly ModuleRequest[], tenant: string): Promise<LinkResult> {
     const modules = new Map<string, ProvidedModule>();

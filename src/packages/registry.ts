@@ -26,12 +26,21 @@ export const DEFAULT_REGISTRY = "https://registry.npmjs.org/";
 
 export class RegistryClient {
   readonly url: string;
+  /** The URL as messages show it: credentials in it (`https://user:token@host/`) never reach an answer. */
+  readonly shown: string;
 
   constructor(
     url: string,
     private readonly limits: PackageLimits,
   ) {
     this.url = url.endsWith("/") ? url : `${url}/`;
+    const parsed = URL.canParse(this.url) ? new URL(this.url) : undefined;
+    if (parsed) {
+      parsed.username = "";
+      parsed.password = "";
+    }
+    // A misconfigured registry fails each package import (a `resource` error), never the service.
+    this.shown = parsed?.href ?? "NPM_REGISTRY, which is not a URL";
   }
 
   async packument(name: string): Promise<Packument> {
@@ -41,7 +50,7 @@ export class RegistryClient {
     });
     if (response.status === 404) {
       await response.body?.cancel();
-      throw new PackageError("unknown_package", `Cannot find package "${name}" in the registry (${this.url}).`);
+      throw new PackageError("unknown_package", `Cannot find package "${name}" in the registry (${this.shown}).`);
     }
     const bytes = await this.read(response, this.limits.packumentBytes, `the metadata of "${name}"`);
     let packument: Packument;
@@ -63,6 +72,9 @@ export class RegistryClient {
   /** The tarball of one version, its integrity checked. */
   async tarball(version: PackumentVersion): Promise<Uint8Array> {
     const label = `the tarball of ${version.name}@${version.version}`;
+    if (!URL.canParse(version.dist.tarball, this.url)) {
+      throw new PackageError("invalid_package", `The registry lists ${label} at something that is not a URL.`);
+    }
     const url = new URL(version.dist.tarball, this.url);
     // Tarballs come from the configured registry only: its metadata must not send the host elsewhere.
     if (url.origin !== new URL(this.url).origin) {
@@ -78,6 +90,12 @@ export class RegistryClient {
   }
 
   private async get(url: string, label: string, headers: Record<string, string> = {}): Promise<Response> {
+    if (!URL.canParse(url)) {
+      throw new PackageError(
+        "registry_unavailable",
+        `The registry URL (NPM_REGISTRY) is not a URL; cannot fetch ${label}.`,
+      );
+    }
     let response: Response;
     try {
       response = await fetch(url, {
@@ -157,7 +175,8 @@ function unavailable(label: string, error: unknown, timeoutMs: number): PackageE
   if (name === "TimeoutError" || name === "AbortError") {
     return new PackageError("registry_unavailable", `The registry did not answer for ${label} within ${timeoutMs} ms.`);
   }
-  const message = error instanceof Error ? error.message : String(error);
+  // Credentials in a URL the platform quotes stay out of the answer.
+  const message = (error instanceof Error ? error.message : String(error)).replace(/\/\/[^/@\s]+@/g, "//");
   return new PackageError("registry_unavailable", `The registry could not be reached for ${label}: ${message}`);
 }
 

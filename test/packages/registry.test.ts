@@ -25,6 +25,22 @@ describe("RegistryClient", () => {
     );
   });
 
+  it("never shows credentials of the registry's URL in a message", async () => {
+    const client = new RegistryClient(`http://user:s3cret@127.0.0.1:${await closedPort()}/`, PACKAGE_LIMITS);
+    expect(client.shown).not.toContain("s3cret");
+    const error = (await client.packument("x").catch((thrown: unknown) => thrown)) as PackageError;
+    expect(error.message).not.toContain("s3cret");
+  });
+
+  it("answers a registry URL that is not one with a resource error on use, never at start", async () => {
+    const client = new RegistryClient("not a url", PACKAGE_LIMITS);
+    const error = (await client.packument("x").catch((thrown: unknown) => thrown)) as PackageError;
+    expect([error.kind, error.message]).toEqual([
+      "resource",
+      'The registry URL (NPM_REGISTRY) is not a URL; cannot fetch the metadata of "x".',
+    ]);
+  });
+
   it("never fetches a tarball from another origin than the registry's", async () => {
     const client = new RegistryClient("http://127.0.0.1:1/", PACKAGE_LIMITS);
     const version = { name: "x", version: "1.0.0", dist: { tarball: "http://169.254.169.254/latest/x.tgz" } };
