@@ -74,7 +74,12 @@ const provided = {};
 for (const [specifier, file] of Object.entries(PROVIDED)) provided[specifier] = await bundle(file, []);
 // Libraries resolve from node_modules as a browser would (their `browser`/`module` entries), minified.
 for (const name of LIBRARIES) {
-  const library = await bundle(name, [], { platform: "browser", minify: true, absWorkingDir: root });
+  const library = await bundle(name, [], {
+    platform: "browser",
+    minify: true,
+    absWorkingDir: root,
+    plugins: [trimLibraries()],
+  });
   provided[name] = { ...library, library: true };
 }
 
@@ -245,10 +250,12 @@ async function buildTypeChecker() {
     .update(await readFile(join(root, "type-checker/index.ts")))
     .update(JSON.parse(await readFile(join(libDir, "../package.json"), "utf8")).version)
     .update(buildTypeChecker.toString())
+    .update(withoutDocComments.toString())
     .digest("hex");
   // The bundle takes seconds: rebuild only when its inputs changed.
   const current = await readFile(output, "utf8").catch(() => "");
   if (current.startsWith(`// ${stamp}\n`)) return stamp;
+  for (const name of Object.keys(libraries)) libraries[name] = await withoutDocComments(libraries[name]);
   const result = await build({
     ...common,
     entryPoints: [join(root, "type-checker/index.ts")],
@@ -308,4 +315,61 @@ async function buildPlayground() {
     await readFile(join(root, "playground/src/playground.css"), "utf8"),
   );
   await writeIfChanged(join(dist, "index.html"), await readFile(join(root, "playground/index.html"), "utf8"));
+}
+
+/**
+ * Parts of allowlisted libraries that the Worker would carry for every unit but snippets almost
+ * never use, replaced when the library is bundled: zod's translated error messages (~260 KB of its
+ * ~460 KB minified). `z.locales.en`, zod's default, stays; every other locale is still listed, as a
+ * function that throws an error saying it is not included.
+ */
+function trimLibraries() {
+  return {
+    name: "trim-libraries",
+    setup(builder) {
+      builder.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, async (args) => {
+        const text = await readFile(args.path, "utf8");
+        const names = [...text.matchAll(/^export \{ default as (\w+) \} from "[^"]+";$/gm)].map(([, name]) => name);
+        // Any other shape of this file would lose exports silently: stop instead.
+        if (!names.includes("en") || names.length !== text.trim().split("\n").length) {
+          throw new Error(`zod's locales index is not a list of \`export { default as x }\` lines: ${args.path}`);
+        }
+        const lines = names.map((name) =>
+          name === "en"
+            ? 'export { default as en } from "./en.js";'
+            : `export const ${name} = () => unavailable(${JSON.stringify(name)});`,
+        );
+        return {
+          contents: `${lines.join("\n")}
+function unavailable(name) {
+  throw new Error(\`zod's "\${name}" locale is not included in Functions.do; error messages are in English (z.locales.en)\`);
+}
+`,
+          loader: "js",
+          resolveDir: dirname(args.path),
+        };
+      });
+    },
+  };
+}
+
+/**
+ * A TypeScript library file without its `/** … *\/` documentation (~22% of the text): the type
+ * checker only reports diagnostics, which never read it. TypeScript's own scanner finds the
+ * comments, so text inside strings is never taken for one; `///` directives stay.
+ */
+async function withoutDocComments(text) {
+  const { default: ts } = await import("typescript-js");
+  const scanner = ts.createScanner(ts.ScriptTarget.Latest, false, ts.LanguageVariant.Standard, text);
+  let out = "";
+  let skipNewLine = false;
+  for (let kind = scanner.scan(); kind !== ts.SyntaxKind.EndOfFileToken; kind = scanner.scan()) {
+    if (kind === ts.SyntaxKind.MultiLineCommentTrivia && scanner.getTokenText().startsWith("/**")) {
+      skipNewLine = true;
+      continue;
+    }
+    if (!(skipNewLine && kind === ts.SyntaxKind.NewLineTrivia)) out += scanner.getTokenText();
+    skipNewLine = false;
+  }
+  return out;
 }
