@@ -354,21 +354,31 @@ function unavailable(name) {
 }
 
 /**
- * A TypeScript library file without its `/** … *\/` documentation (~22% of the text): the type
+ * A TypeScript library file without its `/** … *\/` documentation (60% of the text): the type
  * checker only reports diagnostics, which never read it. TypeScript's own scanner finds the
- * comments, so text inside strings is never taken for one; `///` directives stay.
+ * comments, so text inside strings and template literal types is never taken for one (the parser's
+ * part, rescanning a template after each `${…}`, is done here); `///` directives stay.
  */
 async function withoutDocComments(text) {
   const { default: ts } = await import("typescript-js");
+  const { SyntaxKind } = ts;
   const scanner = ts.createScanner(ts.ScriptTarget.Latest, false, ts.LanguageVariant.Standard, text);
+  // Brace depth inside each open template literal's `${…}`.
+  const templates = [];
   let out = "";
   let skipNewLine = false;
-  for (let kind = scanner.scan(); kind !== ts.SyntaxKind.EndOfFileToken; kind = scanner.scan()) {
-    if (kind === ts.SyntaxKind.MultiLineCommentTrivia && scanner.getTokenText().startsWith("/**")) {
+  for (let kind = scanner.scan(); kind !== SyntaxKind.EndOfFileToken; kind = scanner.scan()) {
+    if (kind === SyntaxKind.CloseBraceToken && templates.at(-1) === 0) {
+      templates.pop();
+      kind = scanner.reScanTemplateToken(false);
+    } else if (kind === SyntaxKind.CloseBraceToken && templates.length > 0) templates[templates.length - 1]--;
+    else if (kind === SyntaxKind.OpenBraceToken && templates.length > 0) templates[templates.length - 1]++;
+    if (kind === SyntaxKind.TemplateHead || kind === SyntaxKind.TemplateMiddle) templates.push(0);
+    if (kind === SyntaxKind.MultiLineCommentTrivia && scanner.getTokenText().startsWith("/**")) {
       skipNewLine = true;
       continue;
     }
-    if (!(skipNewLine && kind === ts.SyntaxKind.NewLineTrivia)) out += scanner.getTokenText();
+    if (!(skipNewLine && kind === SyntaxKind.NewLineTrivia)) out += scanner.getTokenText();
     skipNewLine = false;
   }
   return out;
