@@ -18,7 +18,7 @@
 
 import { spawnSync } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CONFIGS } from "./dev-server.mjs";
 
@@ -103,6 +103,8 @@ function wrangler(args, { capture = false, cwd } = {}) {
   const [command, argv] = wranglerCommand(args);
   const result = spawnSync(command, argv, {
     cwd,
+    // wrangler's build step runs `node`: this Node (22), not an older one first on the PATH.
+    env: { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ""}` },
     stdio: ["ignore", capture ? "pipe" : "inherit", capture ? "pipe" : "inherit"],
     encoding: "utf8",
     maxBuffer: 64 * 1024 * 1024,
