@@ -8,7 +8,7 @@
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
-import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
@@ -169,7 +169,20 @@ export async function measure({ runs = 3 } = {}) {
   try {
     const out = join(dir, "out");
     const metafile = join(dir, "meta.json");
-    await run(["deploy", "--dry-run", "--outdir", out, "--metafile", metafile]);
+    // wrangler.jsonc without its build step, which `npm run budget` and `npm test` ran already: the
+    // step rewrites playground/dist, which would make a `wrangler dev` running next to it reload.
+    const config = parseJsonc(await readFile(join(root, "wrangler.jsonc"), "utf8"));
+    const { build: _build, $schema: _schema, ...built } = config;
+    const absolute = (path) => join(root, path);
+    const budgetConfig = {
+      ...built,
+      main: absolute(config.main),
+      assets: config.assets && { ...config.assets, directory: absolute(config.assets.directory) },
+      alias:
+        config.alias && Object.fromEntries(Object.entries(config.alias).map(([name, path]) => [name, absolute(path)])),
+    };
+    await writeFile(join(dir, "wrangler.json"), JSON.stringify(budgetConfig));
+    await run(["deploy", "--dry-run", "-c", join(dir, "wrangler.json"), "--outdir", out, "--metafile", metafile]);
     const modules = {};
     const contents = [];
     for (const name of (await readdir(out)).sort()) {

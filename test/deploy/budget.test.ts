@@ -32,7 +32,7 @@ describe("the deployed Worker", () => {
 
   it("carries none of the packages it never runs: zod's v3 build and locales, Ajv", () => {
     expect(measured.inputs.some((input) => input.includes("node_modules/zod/v4/core/"))).toBe(true);
-    expect(measured.inputs).toContain("node_modules/zod/v4/locales/en.js");
+    expect(measured.inputs.some((input) => input.endsWith("node_modules/zod/v4/locales/en.js"))).toBe(true);
     expect(measured.carried).toEqual([]);
   });
 });
