@@ -92,7 +92,7 @@ async function filesUnder(dir) {
 }
 
 const hash = createHash("sha256");
-for (const file of [...(await filesUnder("src/compile")), ...(await filesUnder("shared")), "src/run/loader.ts"]) {
+for (const file of [...(await filesUnder("src/compile")), ...(await filesUnder("shared")), "src/sandbox/loader.ts"]) {
   hash
     .update(file)
     .update("\0")

@@ -39,7 +39,7 @@ export const BUDGET = {
   startupCpuMs: 500,
 };
 
-/** Inputs index.js must not carry again (trimmed: wrangler.jsonc "alias", src/agents/mcp.ts). */
+/** Inputs index.js must not carry again (trimmed: wrangler.jsonc "alias", src/doors/mcp.ts). */
 export const TRIMMED = [
   /node_modules\/zod\/v3\//,
   /node_modules\/zod\/v4\/locales\/(?!en\.js$)/,

@@ -4,17 +4,20 @@
  * The host compiles a submission into one ES module, `unit.js`, and loads it through the Worker
  * Loader next to the prebuilt runtime prelude, `prelude.js`, which is the isolate's main module.
  * The isolate is cached by content hash and may serve many runs, even concurrently, so it holds
- * nothing about any caller: everything per-request travels in the `RunRequest` of each call.
+ * nothing about any caller: everything per-request travels in the `InvocationRequest` of each call.
  *
- *   host → isolate   `run(RunRequest)`, a Workers RPC call on the prelude's default entrypoint
+ *   host → isolate   `run(InvocationRequest)`, a Workers RPC call on the prelude's default entrypoint
  *   isolate → host   resolves with a `RunOutcome`; user-code failures are data, never a rejection
- *   host → isolate   `serve(Request, RunRequest)` for `/fn/:name/*`: the unit's default export must
- *                    be an object with a `fetch` method, called with the request (no `args`)
+ *   host → isolate   `serve(Request, InvocationRequest)` for `/fn/:name/*`: the unit's default export
+ *                    must be an object with a `fetch` method, called with the request (no `args`)
  *   isolate → host   resolves with a `ServeOutcome`: the handler's `Response`, or why there is none
- *   host → isolate   `open(RunRequest, OpenTarget)` for RPC on an export: evaluates the unit once,
- *                    instantiates the export (a class) and answers a `CallOutcome` holding a handle
- *   host → isolate   `handle.call(RunRequest, method, args)`: one call on that object, its own run;
- *                    objects and functions in the answer come back as further handles
+ *   host → isolate   `open(InvocationRequest, OpenTarget)` for RPC on an export: evaluates the unit
+ *                    once, instantiates the export (a class) and answers a `CallOutcome` holding a handle
+ *   host → isolate   `handle.call(InvocationRequest, method, args)`: one call on that object, its own
+ *                    run; objects and functions in the answer come back as further handles
+ *
+ * Every one of these can end in the same `ErrorOutcome`, which is also what the host reports when
+ * the isolate does not answer at all.
  *
  * Values cross as JSON text (`args`, `result`, error properties) so both sides agree byte for byte
  * on what was sent, sizes are exact, and the host never re-encodes a result.
@@ -40,7 +43,8 @@ export const UNIT_MODULE = "unit.js";
  */
 export type RunMode = "value" | "call";
 
-export interface RunRequest {
+/** What every call into the isolate carries (run, serve, open and each call on an opened object). */
+export interface InvocationRequest {
   type: "run";
   /** JSON text of the request's `args`. */
   args: string;
@@ -52,7 +56,7 @@ export interface RunRequest {
   /** The caller's tenant, echoed into `$.ctx`; the host scopes every `$` call to it. */
   tenant: string;
   /**
-   * A stub of the host's `Runtime` entrypoint made for this run only: `$` calls go through it.
+   * A stub of the host's `RuntimeHost` entrypoint made for this run only: `$` calls go through it.
    * Never part of the cached WorkerCode, so an isolate keeps no caller's capabilities.
    */
   runtime: RuntimeApi;
@@ -63,6 +67,9 @@ export interface RunRequest {
   /** Where log entries go as they happen (streaming callers); they are also returned at the end. */
   logSink?: LogSinkApi;
 }
+
+/** The former name of `InvocationRequest` (it is sent for serve, open and call too, not only run). */
+export type RunRequest = InvocationRequest;
 
 /** One call a snippet made through `$`, for the `calls` trace of the response. */
 export interface CallRecord {
@@ -93,6 +100,16 @@ export interface SandboxError {
   props?: string;
 }
 
+/** How any call into the isolate ends when the code failed, hit a limit, or the isolate did not answer. */
+export interface ErrorOutcome {
+  type: "error";
+  error: SandboxError;
+  logs: LogEntry[];
+  calls: CallRecord[];
+  /** Milliseconds the isolate spent between receiving the call and answering. */
+  runMs: number;
+}
+
 export type RunOutcome =
   | {
       type: "result";
@@ -100,16 +117,9 @@ export type RunOutcome =
       result?: string;
       logs: LogEntry[];
       calls: CallRecord[];
-      /** Milliseconds the isolate spent between receiving the call and answering. */
       runMs: number;
     }
-  | {
-      type: "error";
-      error: SandboxError;
-      logs: LogEntry[];
-      calls: CallRecord[];
-      runMs: number;
-    };
+  | ErrorOutcome;
 
 /**
  * What `serve` answers: the fetch handler's `Response` (its body may still be streaming), the
@@ -118,7 +128,7 @@ export type RunOutcome =
 export type ServeOutcome =
   | { type: "response"; response: Response; logs: LogEntry[]; calls: CallRecord[]; runMs: number }
   | { type: "no-handler"; got: string; logs: LogEntry[]; calls: CallRecord[]; runMs: number }
-  | { type: "error"; error: SandboxError; logs: LogEntry[]; calls: CallRecord[]; runMs: number };
+  | ErrorOutcome;
 
 /** Which export `open` makes callable, and how to instantiate it when it is a class. */
 export interface OpenTarget {
@@ -133,7 +143,7 @@ export interface OpenTarget {
 /** An object (or function) inside the sandbox that the host calls on behalf of an RPC client. */
 export interface HandleApi {
   /** Calls `method` (or the function itself, when `method` is null) as one run with its own deadline. */
-  call(request: RunRequest, method: string | null, args: unknown[]): Promise<CallOutcome>;
+  call(request: InvocationRequest, method: string | null, args: unknown[]): Promise<CallOutcome>;
 }
 
 /** A handle as it crosses to the host: what it can be called with. */
@@ -158,15 +168,15 @@ export type CallOutcome =
       calls: CallRecord[];
       runMs: number;
     }
-  | { type: "error"; error: SandboxError; logs: LogEntry[]; calls: CallRecord[]; runMs: number };
+  | ErrorOutcome;
 
 /** The prelude's default entrypoint, as the host calls it over RPC. */
 export interface SandboxEntrypoint {
   /** Evaluates the unit and makes one of its exports callable over RPC (see `OpenTarget`). */
-  open(request: RunRequest, target: OpenTarget): Promise<CallOutcome>;
-  run(request: RunRequest): Promise<RunOutcome>;
+  open(request: InvocationRequest, target: OpenTarget): Promise<CallOutcome>;
+  run(request: InvocationRequest): Promise<RunOutcome>;
   /** Evaluates the unit and passes `http` to its default export's `fetch(request, env, ctx)`. */
-  serve(http: Request, request: RunRequest): Promise<ServeOutcome>;
+  serve(http: Request, request: InvocationRequest): Promise<ServeOutcome>;
 }
 
 /** The default export of `unit.js`: evaluates the user's code once, for one run. */

@@ -1,7 +1,7 @@
 import type { LogEntry } from "./protocol";
 
 /**
- * The methods of the host's `Runtime` entrypoint, as the prelude calls them through the per-run
+ * The methods of the host's `RuntimeHost` entrypoint, as the prelude calls them through the per-run
  * stub to build `$`. The host implements them (src/runtime/entrypoint.ts); arguments arrive
  * unchecked from user code, so every method validates its own.
  */

@@ -23,7 +23,7 @@ export interface Env {
   FETCH_CREDENTIALS?: string;
   /** Byte budget of the in-memory compile cache. */
   COMPILE_CACHE_BYTES?: string;
-  /** How many distinct cached (named) sandbox isolates a host isolate may create (src/run/loader.ts). */
+  /** How many distinct cached (named) sandbox isolates a host isolate may create (src/sandbox/loader.ts). */
   SANDBOX_ISOLATES?: string;
   /** Overrides of `FUNCTION_LIMITS` (shared/limits.ts) as JSON, e.g. `{"functions": 200}`. */
   FUNCTION_LIMITS?: string;

@@ -8,10 +8,10 @@ import { Compiler } from "./compile";
 import { CacheApiStore, KvStore, TieredStore, type UnitStore } from "./compile/store";
 import type { Env } from "./env";
 import { BUILD_ID } from "./generated/prelude";
-import { SandboxPool } from "./run/loader";
+import { SandboxPool } from "./sandbox/loader";
 
 const DEFAULT_CACHE_BYTES = 16 * 1024 * 1024;
-/** Named (cached) sandbox isolates per host isolate; see src/run/loader.ts. */
+/** Named (cached) sandbox isolates per host isolate; see src/sandbox/loader.ts. */
 const DEFAULT_SANDBOX_ISOLATES = 128;
 
 export interface Service {

@@ -1,7 +1,8 @@
 /**
  * Stage 7: apply the edits the earlier stages decided, with magic-string, producing the module
- * text and a source map back to the stage's input. Edits are plain data; this is the only place
- * that mutates text. Edits at the same offset apply in the order given.
+ * text and a source map back to the stage's input. Edits are plain data; besides type stripping
+ * (strip-types.ts, which wraps and unwraps TypeScript for esbuild), this is where text changes.
+ * Edits at the same offset apply in the order given.
  */
 
 import MagicString from "magic-string";

@@ -52,7 +52,12 @@ export type CompileResult =
   /** Diagnostics are located in the submitted text. */
   | { ok: false; id: string; language: Language; diagnostics: Diagnostic[] };
 
-export type CompileOutcome = CompileResult & { cached: boolean; compileMs: number };
+/**
+ * A compile result as `compile` answers it: with whether it came from a cache, how long it took,
+ * and the submitted text with normalised line endings (`source`), in whose coordinates every
+ * diagnostic and traced position is, so callers never normalise it again to report errors.
+ */
+export type CompileOutcome = CompileResult & { cached: boolean; compileMs: number; source: string };
 
 export interface CompilerOptions {
   /** Byte budget of the compile cache. */
@@ -103,7 +108,7 @@ export class Compiler {
     if (hit) {
       // Asked for again: worth keeping for other isolates and the next start.
       if (!hit.persisted) this.persist(id, hit);
-      return { ...hit.result, cached: true, compileMs: performance.now() - started };
+      return { ...hit.result, cached: true, compileMs: performance.now() - started, source: submitted(input) };
     }
 
     // Single flight: concurrent requests for one id share one store lookup and one compilation.
@@ -116,7 +121,7 @@ export class Compiler {
     const entry = this.cache.get(id) ?? { result, persisted: stored };
     this.cache.set(id, entry);
     if (persist && !entry.persisted) this.persist(id, entry);
-    return { ...result, cached: stored, compileMs: performance.now() - started };
+    return { ...result, cached: stored, compileMs: performance.now() - started, source: submitted(input) };
   }
 
   private async fromStoreOrCompiled(
@@ -144,6 +149,11 @@ export class Compiler {
   get cacheStats(): { entries: number; bytes: number; maxBytes: number } {
     return { entries: this.cache.size, bytes: this.cache.bytes, maxBytes: this.options.cacheBytes };
   }
+}
+
+/** The main module's text as diagnostics and traces locate in it. */
+function submitted(input: CompileInput): string {
+  return normalizeLineEndings(input.code);
 }
 
 /** Runs every stage on one input. Exported for tests; use `Compiler` to get caching. */

@@ -4,9 +4,9 @@
  * below D1's 2 MB row limit. Contents no file refers to any more are deleted by `collectGarbage`.
  */
 
+import { concatBytes } from "../bytes";
 import { toHex } from "../compile/hash";
 import type { SubmittedModules } from "../compile/input";
-import { concatBytes } from "../http/read-body";
 
 /** Bytes of one stored chunk: under D1's 2,000,000-byte limit on a row and a bound value. */
 const CHUNK_BYTES = 1024 * 1024;

@@ -1,8 +1,9 @@
 /**
- * The host side of `$`. A sandbox reaches it through a loopback stub made per run
- * (`ctx.exports.Runtime({ props })`); the props say who is calling, and every method acts for that
- * caller only: its tenant's data, its tier's capabilities, its request's network policy. Nothing here
- * is handed to the sandbox but results: bindings, secrets and credentials stay on this side.
+ * The host side of `$` (the sandbox's side is `Runtime` in runtime-prelude/). A sandbox reaches it
+ * through a loopback stub made per run (`ctx.exports.RuntimeHost({ props })`); the props say who is
+ * calling, and every method acts for that caller only: its tenant's data, its tier's capabilities,
+ * its request's network policy. Nothing here is handed to the sandbox but results: bindings,
+ * secrets and credentials stay on this side.
  */
 
 import { WorkerEntrypoint } from "cloudflare:workers";
@@ -23,7 +24,7 @@ export interface RuntimeProps {
   keyId?: string;
 }
 
-export class Runtime extends WorkerEntrypoint<Env, RuntimeProps> {
+export class RuntimeHost extends WorkerEntrypoint<Env, RuntimeProps> {
   kvGet(key: unknown, type?: unknown): Promise<unknown> {
     return this.kv("kv.get").get(key, type);
   }

@@ -6,7 +6,7 @@ import { compileUnit } from "../../src/compile";
 import { normalizePath, resolveFile } from "../../src/compile/files";
 import { unitId } from "../../src/compile/hash";
 import type { SubmittedModules } from "../../src/compile/input";
-import { parseModules } from "../../src/http/validate";
+import { parseModules } from "../../src/invoke/modules";
 
 const ADD_WASM = new Uint8Array([
   0, 97, 115, 109, 1, 0, 0, 0, 1, 7, 1, 96, 2, 127, 127, 1, 127, 3, 2, 1, 0, 7, 7, 1, 3, 97, 100, 100, 0, 0, 10, 9, 1,

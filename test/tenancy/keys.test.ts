@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_LIMITS } from "../../shared/limits";
-import { limitsForTier } from "../../src/http/validate";
+import { limitsForTier } from "../../src/invoke/limits";
 import { parseApiKeys } from "../../src/tenancy/keys";
 import { allowsService, TIERS, tierNamed } from "../../src/tenancy/tiers";
 
