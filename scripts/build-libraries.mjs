@@ -67,15 +67,17 @@ const RESERVED = new Set(
 
 /**
  * Builds every package of the ready set into `outDir` (skipped when its inputs did not change) and
- * returns the stamp of its inputs, which goes into BUILD_ID.
+ * returns the stamp of its inputs, which goes into BUILD_ID. `plugins` (esbuild) trim what a
+ * package carries (build-prelude.mjs: zod's non-English locales).
  */
-export async function buildLibraries(root, outDir) {
+export async function buildLibraries(root, outDir, plugins = []) {
   const require = createRequire(join(root, "package.json"));
   const versions = {};
   for (const { name } of READY_SET) versions[name] = await packageJson(root, name).then((pkg) => pkg.version);
   const stamp = createHash("sha256")
     .update(JSON.stringify({ READY_SET, versions }, (_key, value) => (value instanceof RegExp ? String(value) : value)))
     .update(await readFile(new URL(import.meta.url)))
+    .update(plugins.map((plugin) => `${plugin.name}:${plugin.setup}`).join("\n"))
     .digest("hex")
     .slice(0, 16);
   const index = join(outDir, "..", "libraries.ts");
@@ -87,8 +89,8 @@ export async function buildLibraries(root, outDir) {
   const entries = [];
   for (const library of READY_SET) {
     const { name } = library;
-    const main = await buildMain(root, require, name);
-    const subpaths = await buildSubpaths(root, require, library, main.exports);
+    const main = await buildMain(root, require, name, plugins);
+    const subpaths = await buildSubpaths(root, require, library, main.exports, plugins);
     const base = fileBase(name);
     await writeFile(join(outDir, `${base}.txt`), main.source);
     if (subpaths) await writeFile(join(outDir, `${base}.subpaths.txt`), JSON.stringify(subpaths));
@@ -136,8 +138,8 @@ export async function readySpecifiers(outDir) {
 }
 
 /** The main entry as one module; a CommonJS entry gets its `module.exports` keys as named exports. */
-async function buildMain(root, require, name) {
-  const probe = await build({ ...common, entryPoints: [name], absWorkingDir: root, outdir: "out" });
+async function buildMain(root, require, name, plugins) {
+  const probe = await build({ ...common, entryPoints: [name], absWorkingDir: root, outdir: "out", plugins });
   const format = entryFormat(probe.metafile);
   if (format !== "cjs") return { source: probe.outputFiles[0].text, exports: outputExports(probe.metafile) };
   const keys = Object.keys(require(name));
@@ -146,6 +148,7 @@ async function buildMain(root, require, name) {
     stdin: { contents: cjsWrapper(name, keys), resolveDir: root, loader: "js" },
     absWorkingDir: root,
     outdir: "out",
+    plugins,
   });
   return { source: result.outputFiles[0].text, exports: outputExports(result.metafile) };
 }
@@ -154,7 +157,7 @@ async function buildMain(root, require, name) {
  * `{ entries: { specifier: { module, exports } }, modules: { path: { source, imports } } }` for the
  * package's subpaths, or undefined when it has none. Module paths are relative to `libraries/`.
  */
-async function buildSubpaths(root, require, library, mainExports) {
+async function buildSubpaths(root, require, library, mainExports, plugins) {
   const { name } = library;
   const specifiers = (await subpathsOf(root, library)).filter(
     (specifier) => !library.skip?.some((re) => re.test(specifier)),
@@ -189,7 +192,7 @@ async function buildSubpaths(root, require, library, mainExports) {
     modules[module] = { source: `export{${names.join(",")}}from"${from}";`, imports: [mainModule] };
     entries[specifier] = { module, exports: keys.sort() };
   }
-  if (standalone.length > 0) await bundleStandalone(root, require, name, standalone, { entries, modules });
+  if (standalone.length > 0) await bundleStandalone(root, require, name, standalone, { entries, modules }, plugins);
   // `lodash-es/chunk` and `lodash-es/chunk.js` both name the file.
   for (const specifier of Object.keys(entries)) {
     if (specifier.endsWith(".js")) {
@@ -201,7 +204,7 @@ async function buildSubpaths(root, require, library, mainExports) {
 }
 
 /** Bundles the subpaths that are not re-exports of the main entry, splitting shared code into chunks. */
-async function bundleStandalone(root, require, name, specifiers, { entries, modules }) {
+async function bundleStandalone(root, require, name, specifiers, { entries, modules }, plugins) {
   // A placeholder for the main module's path, replaced per output file below.
   const MAIN = "__functions_do_main__";
   const escaped = name.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
@@ -233,7 +236,7 @@ async function bundleStandalone(root, require, name, specifiers, { entries, modu
     absWorkingDir: root,
     outdir: "/libraries",
     chunkNames: "chunks/[hash]",
-    plugins: [self],
+    plugins: [self, ...plugins],
   };
   const probe = await build({
     ...options,

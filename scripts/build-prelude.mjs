@@ -49,7 +49,7 @@ const PROVIDED = {
 };
 
 /** The ready set of npm packages (scripts/build-libraries.mjs), as text modules in src/generated/libraries/. */
-const librariesStamp = await buildLibraries(root, join(root, "src/generated/libraries"));
+const librariesStamp = await buildLibraries(root, join(root, "src/generated/libraries"), [trimLibraries()]);
 const LIBRARIES = READY_SET.map((library) => library.name);
 
 const { RUNTIME_SERVICES } = await import("../src/runtime/manifest.ts");
@@ -272,14 +272,18 @@ async function buildTypeChecker() {
     .update(buildTypeChecker.toString())
     .update(librariesStamp)
     .update(await readFile(join(root, "scripts/build-package-types.mjs")))
+    .update(withoutDocComments.toString())
     .digest("hex");
   // The bundle takes seconds: rebuild only when its inputs changed.
   const current = await readFile(output, "utf8").catch(() => "");
   if (current.startsWith(`// ${stamp}\n`)) return stamp;
+  for (const name of Object.keys(libraries)) libraries[name] = await withoutDocComments(libraries[name]);
   // The ready set's declarations, served to the checker as files under node_modules/.
   const declarations = await packageTypes(root, await readySpecifiers(join(root, "src/generated/libraries")));
   if (declarations.unresolved.length > 0) console.warn(`type checker: ${declarations.unresolved.join("; ")}`);
-  Object.assign(libraries, declarations.files);
+  for (const [name, text] of Object.entries(declarations.files)) {
+    libraries[name] = name.endsWith(".d.ts") ? await withoutDocComments(text) : text;
+  }
   const result = await build({
     ...common,
     entryPoints: [join(root, "type-checker/index.ts")],
@@ -339,4 +343,71 @@ async function buildPlayground() {
     await readFile(join(root, "playground/src/playground.css"), "utf8"),
   );
   await writeIfChanged(join(dist, "index.html"), await readFile(join(root, "playground/index.html"), "utf8"));
+}
+
+/**
+ * Parts of allowlisted libraries that the Worker would carry for every unit but snippets almost
+ * never use, replaced when the library is bundled: zod's translated error messages (~260 KB of its
+ * ~460 KB minified). `z.locales.en`, zod's default, stays; every other locale is still listed, as a
+ * function that throws an error saying it is not included.
+ */
+function trimLibraries() {
+  return {
+    name: "trim-libraries",
+    setup(builder) {
+      builder.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, async (args) => {
+        const text = await readFile(args.path, "utf8");
+        const names = [...text.matchAll(/^export \{ default as (\w+) \} from "[^"]+";$/gm)].map(([, name]) => name);
+        // Any other shape of this file would lose exports silently: stop instead.
+        if (!names.includes("en") || names.length !== text.trim().split("\n").length) {
+          throw new Error(`zod's locales index is not a list of \`export { default as x }\` lines: ${args.path}`);
+        }
+        const lines = names.map((name) =>
+          name === "en"
+            ? 'export { default as en } from "./en.js";'
+            : `export const ${name} = () => unavailable(${JSON.stringify(name)});`,
+        );
+        return {
+          contents: `${lines.join("\n")}
+function unavailable(name) {
+  throw new Error(\`zod's "\${name}" locale is not included in Functions.do; error messages are in English (z.locales.en)\`);
+}
+`,
+          loader: "js",
+          resolveDir: dirname(args.path),
+        };
+      });
+    },
+  };
+}
+
+/**
+ * A TypeScript library file without its `/** … *\/` documentation (60% of the text): the type
+ * checker only reports diagnostics, which never read it. TypeScript's own scanner finds the
+ * comments, so text inside strings and template literal types is never taken for one (the parser's
+ * part, rescanning a template after each `${…}`, is done here); `///` directives stay.
+ */
+async function withoutDocComments(text) {
+  const { default: ts } = await import("typescript-js");
+  const { SyntaxKind } = ts;
+  const scanner = ts.createScanner(ts.ScriptTarget.Latest, false, ts.LanguageVariant.Standard, text);
+  // Brace depth inside each open template literal's `${…}`.
+  const templates = [];
+  let out = "";
+  let skipNewLine = false;
+  for (let kind = scanner.scan(); kind !== SyntaxKind.EndOfFileToken; kind = scanner.scan()) {
+    if (kind === SyntaxKind.CloseBraceToken && templates.at(-1) === 0) {
+      templates.pop();
+      kind = scanner.reScanTemplateToken(false);
+    } else if (kind === SyntaxKind.CloseBraceToken && templates.length > 0) templates[templates.length - 1]--;
+    else if (kind === SyntaxKind.OpenBraceToken && templates.length > 0) templates[templates.length - 1]++;
+    if (kind === SyntaxKind.TemplateHead || kind === SyntaxKind.TemplateMiddle) templates.push(0);
+    if (kind === SyntaxKind.MultiLineCommentTrivia && scanner.getTokenText().startsWith("/**")) {
+      skipNewLine = true;
+      continue;
+    }
+    if (!(skipNewLine && kind === SyntaxKind.NewLineTrivia)) out += scanner.getTokenText();
+    skipNewLine = false;
+  }
+  return out;
 }

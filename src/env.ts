@@ -9,6 +9,8 @@ export interface Env {
   ASSETS: Fetcher;
   /** $.kv's namespace (keys prefixed by tenant). */
   KV: KVNamespace;
+  /** The compile cache's shared level on every hostname (src/compile/store.ts); optional. */
+  COMPILE_CACHE?: KVNamespace;
   /** $.db's database (migrations/). */
   DB: D1Database;
   /** One rate-limit bucket per tenant. */

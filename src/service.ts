@@ -5,7 +5,7 @@
 
 import { DEFAULT_LIMITS, type ExecutionLimits, FUNCTION_LIMITS, type FunctionLimits } from "../shared/limits";
 import { Compiler } from "./compile";
-import { CacheApiStore } from "./compile/store";
+import { CacheApiStore, KvStore, TieredStore, type UnitStore } from "./compile/store";
 import type { Env } from "./env";
 import { BUILD_ID } from "./generated/prelude";
 import { packageLinker } from "./packages/from-env";
@@ -30,7 +30,7 @@ export function getService(env: Env): Service {
     compiler: new Compiler({
       cacheBytes: positiveInt(env.COMPILE_CACHE_BYTES) ?? DEFAULT_CACHE_BYTES,
       build: BUILD_ID,
-      store: new CacheApiStore(caches),
+      store: unitStore(env),
       packages: packageLinker(env),
     }),
     sandboxes: new SandboxPool(positiveInt(env.SANDBOX_ISOLATES) ?? DEFAULT_SANDBOX_ISOLATES),
@@ -38,6 +38,16 @@ export function getService(env: Env): Service {
     functionLimits: functionLimits(env.FUNCTION_LIMITS),
   };
   return service;
+}
+
+/**
+ * The second-level compile cache: the Cache API first (free and local to the location), then the
+ * COMPILE_CACHE KV namespace when it is bound, because the Cache API never hits on `workers.dev`
+ * hostnames (docs/deploy.md, "The compile cache").
+ */
+export function unitStore(env: Pick<Env, "COMPILE_CACHE">, cacheStorage: CacheStorage = caches): UnitStore {
+  const cache = new CacheApiStore(cacheStorage);
+  return env.COMPILE_CACHE ? new TieredStore(cache, new KvStore(env.COMPILE_CACHE)) : cache;
 }
 
 /** `FUNCTION_LIMITS` overridden by the fields of a JSON object that are positive integers. */

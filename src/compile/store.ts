@@ -1,10 +1,12 @@
 /**
- * The second-level compile cache: compile results kept in a durable store shared by every host
+ * The second-level compile cache: compile results kept in durable stores shared by every host
  * isolate (and kept across restarts), behind the per-isolate byte LRU. A result is stored as JSON
  * under its unit id, which already covers the build, so a new build never reads an old entry.
  *
- * The store is an optimisation: a read or write that fails is treated as a miss, never as an error
- * of the request.
+ * Two stores, tried in order (`TieredStore`): the Workers Cache API (per location, free, fast, but a
+ * no-op on `workers.dev` hostnames), then Workers KV (global, works on every hostname; reads and
+ * writes are billed). A store is an optimisation: a read or write that fails is a miss, never an
+ * error of the request.
  */
 
 import type { CompiledUnit, CompileResult } from ".";
@@ -45,6 +47,59 @@ export class CacheApiStore implements UnitStore {
   private key(id: string): string {
     // Never fetched: the Cache API only needs a URL-shaped key.
     return `https://compile-cache.functions.do/units/${id}`;
+  }
+}
+
+/**
+ * How long a KV entry lives. Ids cover the build, so entries of an old build are never read again:
+ * the TTL is what removes them. A unit still in use after it expires costs one recompile, after
+ * which it is written again.
+ */
+export const KV_TTL_SECONDS = 30 * 24 * 60 * 60;
+
+/** A Workers KV namespace as the store: one key per unit, written once (ids are content hashes). */
+export class KvStore implements UnitStore {
+  constructor(
+    private readonly kv: KVNamespace,
+    private readonly prefix = "units/",
+  ) {}
+
+  async get(id: string): Promise<CompileResult | undefined> {
+    const text = await this.kv.get(this.prefix + id, "text");
+    return text === null ? undefined : parseResult(text);
+  }
+
+  async put(id: string, result: CompileResult): Promise<void> {
+    await this.kv.put(this.prefix + id, serializeResult(result), { expirationTtl: KV_TTL_SECONDS });
+  }
+}
+
+/**
+ * Stores tried in order: a read goes to the next store only on a miss (or a failure), and a hit in
+ * a later store is copied into the earlier ones so the next read there is local. A write goes to
+ * every store; one that fails does not keep the others from being written.
+ */
+export class TieredStore implements UnitStore {
+  private readonly stores: readonly UnitStore[];
+
+  constructor(...stores: UnitStore[]) {
+    this.stores = stores;
+  }
+
+  async get(id: string): Promise<CompileResult | undefined> {
+    for (const [index, store] of this.stores.entries()) {
+      const found = await store.get(id).catch(() => undefined);
+      if (!found) continue;
+      await Promise.allSettled(this.stores.slice(0, index).map((earlier) => earlier.put(id, found)));
+      return found;
+    }
+    return undefined;
+  }
+
+  async put(id: string, result: CompileResult): Promise<void> {
+    const outcomes = await Promise.allSettled(this.stores.map((store) => store.put(id, result)));
+    const failed = outcomes.find((outcome) => outcome.status === "rejected");
+    if (failed && outcomes.every((outcome) => outcome.status === "rejected")) throw failed.reason;
   }
 }
 

@@ -7,7 +7,7 @@
 
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/cfworker";
-import { z } from "zod";
+import * as z from "zod";
 import { DEFAULT_LIMITS } from "../../shared/limits";
 import { RUNTIME_TYPES } from "../generated/prelude";
 import type { InvocationContext } from "../invoke/context";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { type CompileResult, Compiler, compileUnit } from "../../src/compile";
 import type { CompileInput } from "../../src/compile/input";
-import { parseResult, serializeResult, type UnitStore } from "../../src/compile/store";
+import { parseResult, serializeResult, TieredStore, type UnitStore } from "../../src/compile/store";
 
 /** An in-memory store that keeps results only as the JSON text a real store would hold. */
 class TextStore implements UnitStore {
@@ -154,5 +154,35 @@ describe("Compiler with a second-level store", () => {
     const compiler = new Compiler({ cacheBytes: 1 << 20, build: "test", store: broken });
     const result = await compiler.compile({ code: "return 1", language: "javascript" }, network);
     expect(result).toMatchObject({ ok: true, cached: false });
+  });
+});
+
+describe("TieredStore", () => {
+  const input = { code: "return 'tiered'", language: "javascript" } as const;
+
+  it("reads the next store on a miss and copies the hit into the earlier one", async () => {
+    const [near, far] = [new TextStore(), new TextStore()];
+    const result = await compileUnit("unit", input);
+    await far.put("unit", result);
+    const tiered = new TieredStore(near, far);
+    expect(await tiered.get("unit")).toEqual(parseResult(serializeResult(result)));
+    expect(near.texts.get("unit")).toBe(far.texts.get("unit"));
+    await tiered.get("unit");
+    expect(far.gets).toBe(1);
+  });
+
+  it("treats a store that fails as a miss, and writes the others when one fails", async () => {
+    const broken: UnitStore = {
+      get: () => Promise.reject(new Error("cache down")),
+      put: () => Promise.reject(new Error("cache down")),
+    };
+    const far = new TextStore();
+    const tiered = new TieredStore(broken, far);
+    const result = await compileUnit("unit", input);
+    await tiered.put("unit", result);
+    expect(far.puts).toBe(1);
+    expect(await tiered.get("unit")).toEqual(parseResult(serializeResult(result)));
+    await expect(new TieredStore(broken, broken).put("unit", result)).rejects.toThrow("cache down");
+    expect(await new TieredStore(broken).get("unit")).toBeUndefined();
   });
 });
