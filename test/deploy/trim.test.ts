@@ -10,13 +10,13 @@ import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import * as realZod from "zod";
-import { PROVIDED_MODULES } from "../../src/generated/prelude";
+import { readyPackageOf } from "../../src/packages/ready-set";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
 
 describe("the zod snippets import", () => {
   it("is zod without its translated messages: English errors, every locale name, a clear error for the others", async () => {
-    const source = PROVIDED_MODULES.zod?.source ?? "";
+    const source = readyPackageOf("zod")?.source ?? "";
     expect(source.length).toBeLessThan(250_000);
     const dir = mkdtempSync(join(tmpdir(), "functions-do-zod-"));
     try {
