@@ -1,5 +1,5 @@
 /**
- * Encodes a run's result as JSON text, never dropping a value silently (API.md, "result"):
+ * Encodes a run's result as JSON text, never dropping a value silently (docs/api.md, "result"):
  * Date → ISO string, BigInt → decimal string, Map → object (or entries when a key is not a
  * string), Set and typed arrays → arrays, NaN/Infinity → null, a cycle → "[Circular]", functions
  * and symbols → a descriptive string. The writer counts bytes as it goes and stops at the budget,

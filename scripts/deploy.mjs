@@ -172,7 +172,7 @@ export function checkAccess(secrets, { allowAnonymous }, worker) {
   if (!hasKeys) {
     throw new DeployError(
       `refusing to deploy ${worker}${secrets ? "" : " (not deployed yet)"}: it has no API_KEYS secret.\n` +
-        'Set the keys first (this creates the Worker if needed; see README, "Keys, tenants and tiers"):\n' +
+        'Set the keys first (this creates the Worker if needed; see docs/api.md, "Keys, tenants and tiers"):\n' +
         "  npx wrangler secret put API_KEYS\n" +
         "or deploy a service anyone may call, on purpose: npm run deploy -- --allow-anonymous",
     );

@@ -68,7 +68,7 @@ const DB_PUT = "return await $.db.put(args.collection, args.id, args.doc)";
 const DB_GET = "return await $.db.get(args.collection, args.id)";
 const DB_GET_MANY = "return await Promise.all(args.ids.map((id) => $.db.get(args.collection, id)))";
 
-/** Hostile snippets and the `error.kind` each must end in (API.md, "Guarantees"). */
+/** Hostile snippets and the `error.kind` each must end in (docs/api.md, "Guarantees"). */
 function hostileSnippets(selfUrl) {
   const self = new URL(selfUrl);
   return [

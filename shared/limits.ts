@@ -1,7 +1,7 @@
 /**
  * Limits on one execution, shared by the host (which validates requests and enforces a backstop)
  * and the sandbox (which enforces them while user code runs). Every field names the abuse it
- * bounds; `DEFAULT_LIMITS` holds the defaults documented in the README.
+ * bounds; `DEFAULT_LIMITS` holds the defaults documented in docs/limits.md.
  */
 
 export interface ExecutionLimits {
@@ -48,7 +48,7 @@ export interface ExecutionLimits {
 }
 
 /**
- * Limits on multi-file requests (`modules`, API.md). Source files count against `codeBytes` together;
+ * Limits on multi-file requests (`modules`, docs/api.md). Source files count against `codeBytes` together;
  * WebAssembly files have their own budget, since they are loaded as compiled modules, not parsed.
  */
 export interface ModuleLimits {

@@ -1,5 +1,5 @@
 /**
- * The files of a multi-file request (API.md, `modules`): path rules and how relative imports
+ * The files of a multi-file request (docs/api.md, `modules`): path rules and how relative imports
  * resolve among them. Paths are relative to the request's root, `/`-separated, without `.` or `..`
  * segments once normalised; nothing outside the submitted files can be named.
  */

@@ -82,7 +82,7 @@ export interface CompileOptions {
    * run again, after restarts too). Otherwise a result is written only when it is asked for again
    * while still in the first level: a one-off snippet never reaches the store. Locally the Cache
    * API lives in the same workerd process as the host and keeps ~50 KiB per entry that nothing
-   * evicts (README, "Memory"), so writing every distinct snippet grew host memory without bound.
+   * evicts (docs/figures.md, "Memory"), so writing every distinct snippet grew host memory without bound.
    */
   persist?: boolean;
   /** The caller's tenant: the package policy decides per tenant what may be fetched. */

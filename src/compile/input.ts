@@ -8,7 +8,7 @@ export interface CompileInput {
   /** The submitted text: a snippet, a module, or either inside a Markdown fence. */
   code: string;
   language: Language;
-  /** A multi-file request: `code` is then the main module's text (API.md, `modules`). */
+  /** A multi-file request: `code` is then the main module's text (docs/api.md, `modules`). */
   modules?: SubmittedModules;
 }
 

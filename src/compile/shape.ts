@@ -1,6 +1,6 @@
 /**
  * Stage 4: decide from the syntax tree what kind of snippet this is and where its result comes
- * from (API.md, "Shapes of code"). The decision is made once here; later stages only follow it.
+ * from (docs/api.md, "Shapes of code"). The decision is made once here; later stages only follow it.
  *
  *   statements   `const a = 1; return a`        result: what it returns
  *   expression   `const a = 1; a + 1`           result: the last expression's value

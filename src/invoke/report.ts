@@ -1,5 +1,5 @@
 /**
- * Builds the public result of an execution (API.md, "POST /execute") from what the compiler and
+ * Builds the public result of an execution (docs/api.md, "POST /execute") from what the compiler and
  * the (vetted) sandbox answer produced: errors located in the submitted text with a code frame,
  * custom error properties kept, and the result spliced in as the JSON text the sandbox encoded.
  * Every door reports through here, so an error reads the same over HTTP, MCP and RPC.

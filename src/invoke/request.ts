@@ -1,5 +1,5 @@
 /**
- * Validates the code fields of a request at the boundary (API.md, "POST /execute"), whichever door
+ * Validates the code fields of a request at the boundary (docs/api.md, "POST /execute"), whichever door
  * it came through: HTTP bodies, MCP tool arguments, RPC options. Every rejection says which field,
  * what was expected and what was sent. Unknown fields are ignored, so clients can send newer ones.
  */

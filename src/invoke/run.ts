@@ -1,5 +1,5 @@
 /**
- * Runs a snippet and answers the execution (API.md, "POST /execute"), for every door that runs
+ * Runs a snippet and answers the execution (docs/api.md, "POST /execute"), for every door that runs
  * code: POST /execute (JSON or streamed), a stored function's invoke, MCP's `execute` tool, and
  * `execute` over capnweb and Workers RPC. An agent's own objects (tools, a log callback) go behind
  * bridges that end with the run.

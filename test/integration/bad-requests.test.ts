@@ -1,5 +1,5 @@
 /**
- * Bodies a client can get wrong, byte by byte (API.md, "Errors in the request itself"): each one is
+ * Bodies a client can get wrong, byte by byte (docs/api.md, "Errors in the request itself"): each one is
  * a clear 4xx `{"error":{"code","message"}}` or a correct run, never a 500 and never a hang.
  * requests.test.ts covers the field-level errors; this file covers encodings, line endings, odd
  * characters, nesting, duplicates, sizes and content types.

@@ -1,4 +1,4 @@
-/** Unit ids and the compile cache (API.md: "The same code and options give the same id"). */
+/** Unit ids and the compile cache (docs/api.md: "The same code and options give the same id"). */
 
 import { describe, expect, it } from "vitest";
 import { execute, unique } from "./client";

@@ -11,7 +11,7 @@ import { parsedJson } from "./client";
 import { TEST_CREDENTIAL } from "./stand-in";
 
 const CORPUS = join(dirname(fileURLToPath(import.meta.url)), "../../fixtures/hostile");
-/** How long past its deadline a run may take to answer (API.md: "a small margin"). */
+/** How long past its deadline a run may take to answer (docs/api.md: "a small margin"). */
 const MARGIN_MS = 2_500;
 const DEFAULT_TIMEOUT_MS = 5_000;
 const KINDS = ["syntax", "runtime", "timeout", "resource"];

@@ -1,4 +1,4 @@
-/** How results and logs come back (API.md, "result" and "logs"). */
+/** How results and logs come back (docs/api.md, "result" and "logs"). */
 
 import { describe, expect, it } from "vitest";
 import { execute, resultOf } from "./client";

@@ -1,4 +1,4 @@
-/** Error kinds and locations (API.md, "On failure"): always in the coordinates of the submitted code. */
+/** Error kinds and locations (docs/api.md, "On failure"): always in the coordinates of the submitted code. */
 
 import { describe, expect, it } from "vitest";
 import { errorOf, execute } from "./client";

@@ -1,5 +1,5 @@
 /**
- * Hostile snippets (API.md, "Guarantees"): each ends in a structured `ok: false` of the right kind
+ * Hostile snippets (docs/api.md, "Guarantees"): each ends in a structured `ok: false` of the right kind
  * within its deadline plus a small margin, and the service answers other requests afterwards.
  */
 

@@ -1,4 +1,4 @@
-/** Multi-file requests (API.md, `modules`): relative imports, per-file error locations, WebAssembly. */
+/** Multi-file requests (docs/api.md, `modules`): relative imports, per-file error locations, WebAssembly. */
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";

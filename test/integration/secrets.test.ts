@@ -1,5 +1,5 @@
 /**
- * Secrets stay on the host (API.md, "Nothing of the host leaks into the sandbox"; README, "Keys,
+ * Secrets stay on the host (docs/api.md, "Nothing of the host leaks into the sandbox"; docs/api.md, "Keys,
  * tenants and tiers"): the configured API keys and FETCH_CREDENTIALS never appear in a response,
  * whether the run succeeded or failed, in anything the sandbox can reach, or in the server's own
  * output. A second server is started with fresh random secrets so that any trace of them is a leak.

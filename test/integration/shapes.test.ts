@@ -1,4 +1,4 @@
-/** Every shape of `code` API.md promises, run in workerd through the real loader. */
+/** Every shape of `code` docs/api.md promises, run in workerd through the real loader. */
 
 import { describe, expect, it } from "vitest";
 import { execute, resultOf } from "./client";

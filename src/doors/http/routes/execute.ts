@@ -1,5 +1,5 @@
 /**
- * `POST /execute`: validate, run, answer 200 with the execution (API.md). With
+ * `POST /execute`: validate, run, answer 200 with the execution (docs/api.md). With
  * `Accept: text/event-stream` or `"stream": true` the answer is Server-Sent Events instead: a `log`
  * event as each log entry happens, then exactly one `result` or `error` event carrying the same
  * object as the JSON answer (also after a timeout or a failure of the service itself).
